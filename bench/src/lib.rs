@@ -1,0 +1,1 @@
+//! Benchmark kit (placeholder until it lands).

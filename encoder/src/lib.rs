@@ -1,0 +1,1 @@
+//! Server-Sent Events wire encoding (placeholder until the encoder lands).

@@ -1,0 +1,1 @@
+//! Static file server component (placeholder until it lands).

@@ -1,0 +1,1 @@
+//! Embedded runner (placeholder until it lands).

@@ -1,0 +1,1 @@
+//! SSE component (placeholder until it lands).
