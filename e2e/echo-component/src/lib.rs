@@ -1,0 +1,1 @@
+//! Test fixture component (placeholder until it lands).
