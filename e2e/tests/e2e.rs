@@ -1,0 +1,23 @@
+//! spin-sse end-to-end tests: one test binary, real HTTP, real processes.
+//!
+//! The app is built once per run (release runner, then `spin-sse-runner
+//! build`) and served by the embedded runner on an ephemeral loopback port;
+//! with `SPIN_SSE_BASE_URL=http://host:port` the tests talk to that server
+//! (e.g. `spin up`) instead, and tests that need the runner itself are
+//! skipped with a printed reason.
+//!
+//! The modules live in `tests/e2e/` (hence the inline `mod e2e`); test
+//! modules reach the fixture as `super::support`.
+
+/// Table of contents.
+mod e2e {
+    /// Shared fixture: build once, start/stop runners, temp apps, raw HTTP
+    /// client, timestamped SSE reader, headless Chromium driver. Not every
+    /// helper is used by every test module.
+    #[allow(dead_code, unused_imports)]
+    mod support;
+
+    /// The embedded runner's own rules: routing precedence, `spin-*`
+    /// headers, manifest errors (written by the runner's author).
+    mod runner_rules;
+}

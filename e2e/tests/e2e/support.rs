@@ -1,0 +1,181 @@
+//! Shared fixture: the app under test and how to reach it.
+//!
+//! - [`target`]: the app every read-only test talks to. With
+//!   `SPIN_SSE_BASE_URL` set (e.g. `http://127.0.0.1:3000` from `spin up`)
+//!   that server; otherwise the embedded runner serving the repo's
+//!   `spin.toml`, built once per test run and started once, shared.
+//! - [`own_runner`]: a private runner for tests that need the runner itself
+//!   (their own manifest, metrics, stderr); `None`, with a printed reason,
+//!   when the suite points at an external server.
+//! - [`runner`]: the runner process (ephemeral port, captured output, killed
+//!   on drop); [`temp_app`]: throwaway app directories with a manifest.
+//! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader;
+//!   [`cdp`]: headless Chromium over the DevTools pipe.
+
+pub mod cdp;
+pub mod http;
+pub mod runner;
+pub mod sse_stream;
+pub mod temp_app;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub use http::{Client, Request, Response};
+pub use runner::Runner;
+pub use sse_stream::{Block, SseReader};
+pub use temp_app::TempApp;
+
+/// The environment variable that points the suite at an external server.
+pub const BASE_URL_VAR: &str = "SPIN_SSE_BASE_URL";
+
+/// The four messages of the default stream, in order.
+pub const SEED_MESSAGES: [&str; 4] = [
+    "Look, Ma'! I'm streaming!",
+    "It only took two lines of code!",
+    "All you have to do is set a header and chunk the response!",
+    "Bye now!",
+];
+
+/// The workspace root (where `spin.toml` lives).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("e2e/ has a parent")
+}
+
+/// `target/` of the workspace (the manifest's `source` paths point into it).
+pub fn target_dir() -> PathBuf {
+    repo_root().join("target")
+}
+
+/// The runner binary, built by [`ensure_built`].
+pub fn runner_bin() -> PathBuf {
+    target_dir().join("release/spin-sse-runner")
+}
+
+/// The release `.wasm` of a component crate, built by [`ensure_built`].
+pub fn component_wasm(crate_name: &str) -> PathBuf {
+    target_dir().join(format!("wasm32-wasip2/component/{crate_name}.wasm"))
+}
+
+/// Builds the release runner, then both components (and the precompressed
+/// sidecars) through `spin-sse-runner build`, once per test run.
+pub fn ensure_built() {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    if let Err(e) = BUILT.get_or_init(build_all) {
+        panic!("building the app failed (every runner test needs it):\n{e}");
+    }
+}
+
+fn build_all() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(Command::new(&cargo).args(["build", "--release", "-p", "spin-sse-runner"]))?;
+    run(Command::new(runner_bin()).args(["build", "--file", "spin.toml"]))
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    eprintln!("e2e: running {shown}");
+    let out = cmd
+        .current_dir(repo_root())
+        .output()
+        .map_err(|e| format!("{shown}: cannot start: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(format!(
+        "{shown} failed ({}):\n{}",
+        out.status,
+        tail.join("\n")
+    ))
+}
+
+/// The app under test for tests that only need HTTP.
+pub enum Target {
+    /// The embedded runner serving the repo's spin.toml, shared by all tests.
+    Runner(Runner),
+    /// An external server from `SPIN_SSE_BASE_URL`.
+    External(Client),
+}
+
+impl Target {
+    pub fn client(&self) -> Client {
+        match self {
+            Target::Runner(r) => r.client(),
+            Target::External(c) => c.clone(),
+        }
+    }
+}
+
+/// The shared app: external when `SPIN_SSE_BASE_URL` is set, else the runner.
+pub fn target() -> &'static Target {
+    static TARGET: OnceLock<Target> = OnceLock::new();
+    TARGET.get_or_init(|| match external_base() {
+        Some(client) => Target::External(client),
+        None => {
+            ensure_built();
+            Target::Runner(Runner::start(&repo_root().join("spin.toml")))
+        }
+    })
+}
+
+/// A client for the shared app.
+pub fn client() -> Client {
+    target().client()
+}
+
+/// Parses `SPIN_SSE_BASE_URL` (`http://host:port`, path `/` or none).
+fn external_base() -> Option<Client> {
+    let url = std::env::var(BASE_URL_VAR).ok().filter(|u| !u.is_empty())?;
+    let rest = url.strip_prefix("http://").unwrap_or_else(|| {
+        panic!("{BASE_URL_VAR}={url}: only http:// URLs are supported");
+    });
+    let host = rest.trim_end_matches('/');
+    assert!(
+        !host.contains('/'),
+        "{BASE_URL_VAR}={url}: give the origin only (the app is mounted at /)"
+    );
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(host)
+        .unwrap_or_else(|e| panic!("{BASE_URL_VAR}={url}: cannot resolve {host}: {e}"))
+        .next()
+        .unwrap_or_else(|| panic!("{BASE_URL_VAR}={url}: {host} resolves to nothing"));
+    Some(Client {
+        addr,
+        host: host.to_string(),
+    })
+}
+
+/// Whether the suite runs against an external server.
+pub fn is_external() -> bool {
+    external_base().is_some()
+}
+
+/// Prints why a test does nothing.
+pub fn skip(test: &str, reason: &str) {
+    eprintln!("e2e: SKIPPED {test}: {reason}");
+}
+
+/// A private runner for `manifest`, or `None` (reason printed) when the
+/// suite targets an external server, which cannot be given a manifest.
+pub fn own_runner(test: &str, manifest: &Path) -> Option<Runner> {
+    if is_external() {
+        skip(
+            test,
+            &format!("needs the embedded runner itself, but {BASE_URL_VAR} is set"),
+        );
+        return None;
+    }
+    ensure_built();
+    Some(Runner::start(manifest))
+}
+
+/// Reads a file of the repo's `static/` directory (what `/` serves).
+pub fn static_file(rel: &str) -> Vec<u8> {
+    let path = repo_root().join("static").join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

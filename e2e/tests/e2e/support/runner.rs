@@ -1,0 +1,176 @@
+//! The embedded runner as a child process of the test binary.
+//!
+//! Started with `up --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0`; the
+//! real addresses come from its `Serving http://…` and `Metrics http://…`
+//! lines. Its stdout and stderr are captured line by line for assertions.
+//!
+//! The runner runs under a tiny `sh` watchdog that reads the test binary's
+//! pipe: when the pipe closes (on drop, or when the test binary exits or
+//! dies, which matters for the shared runner that is never dropped) the
+//! watchdog sends SIGTERM, then SIGKILL after 5 s. No runner outlives the
+//! tests.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::http::Client;
+
+/// How long the runner may take to print its addresses.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+const WATCHDOG: &str = r#""$0" "$@" &
+pid=$!
+read -r _unused
+kill -TERM "$pid" 2>/dev/null
+( sleep 5; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
+wait "$pid"
+"#;
+
+/// Lines of one output stream, shared with the thread that reads them.
+#[derive(Default)]
+pub struct Lines {
+    state: Mutex<(Vec<String>, bool)>,
+    changed: Condvar,
+}
+
+impl Lines {
+    fn collect(self: Arc<Self>, stream: impl Read + Send + 'static) {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                self.state.lock().unwrap().0.push(line);
+                self.changed.notify_all();
+            }
+            self.state.lock().unwrap().1 = true;
+            self.changed.notify_all();
+        });
+    }
+
+    /// Every line so far.
+    pub fn snapshot(&self) -> Vec<String> {
+        self.state.lock().unwrap().0.clone()
+    }
+
+    /// Waits until some line satisfies `pred` and returns it; `None` on
+    /// timeout or when the stream closed first.
+    pub fn wait_for(&self, timeout: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.state.lock().unwrap();
+        loop {
+            if let Some(line) = state.0.iter().find(|l| pred(l)) {
+                return Some(line.clone());
+            }
+            let now = Instant::now();
+            if state.1 || now >= deadline {
+                return None;
+            }
+            state = self.changed.wait_timeout(state, deadline - now).unwrap().0;
+        }
+    }
+}
+
+/// A running `spin-sse-runner up`.
+pub struct Runner {
+    child: Child,
+    watchdog: Option<ChildStdin>,
+    pub addr: SocketAddr,
+    pub metrics_addr: SocketAddr,
+    pub stdout: Arc<Lines>,
+    pub stderr: Arc<Lines>,
+}
+
+impl Runner {
+    /// Starts the runner on `manifest` and waits for its addresses.
+    /// Panics with the runner's output if it does not come up.
+    pub fn start(manifest: &Path) -> Runner {
+        let bin = super::runner_bin();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg(&bin)
+            .args(["up", "--file"])
+            .arg(manifest)
+            .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+            .current_dir(super::repo_root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let stdout = Arc::new(Lines::default());
+        let stderr = Arc::new(Lines::default());
+        stdout.clone().collect(child.stdout.take().unwrap());
+        stderr.clone().collect(child.stderr.take().unwrap());
+        let watchdog = child.stdin.take();
+
+        let addr = announced_addr(&stdout, "Serving http://");
+        let metrics_addr = announced_addr(&stdout, "Metrics http://");
+        let (Some(addr), Some(metrics_addr)) = (addr, metrics_addr) else {
+            drop(watchdog);
+            let _ = child.wait();
+            panic!(
+                "runner on {} did not announce its addresses within {START_TIMEOUT:?}\n\
+                 stdout:\n{}\nstderr:\n{}",
+                manifest.display(),
+                stdout.snapshot().join("\n"),
+                stderr.snapshot().join("\n")
+            );
+        };
+        Runner {
+            child,
+            watchdog,
+            addr,
+            metrics_addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(self.addr)
+    }
+
+    /// `GET /metrics` as JSON.
+    pub fn metrics(&self) -> serde_json::Value {
+        let resp = Client::new(self.metrics_addr).get("/metrics");
+        assert_eq!(resp.status(), 200, "GET /metrics: {}", resp.text());
+        serde_json::from_slice(&resp.body)
+            .unwrap_or_else(|e| panic!("/metrics is not JSON ({e}): {}", resp.text()))
+    }
+
+    /// One counter from `/metrics`.
+    pub fn metric(&self, name: &str) -> u64 {
+        let json = self.metrics();
+        json.get(name)
+            .and_then(|v| v.as_u64())
+            .unwrap_or_else(|| panic!("/metrics has no counter {name:?}: {json}"))
+    }
+}
+
+/// Waits for a stdout line containing `prefix` and parses the address after it.
+fn announced_addr(stdout: &Lines, prefix: &str) -> Option<SocketAddr> {
+    let line = stdout.wait_for(START_TIMEOUT, |l| l.contains(prefix))?;
+    let rest = &line[line.find(prefix)? + prefix.len()..];
+    let hostport = rest.split(['/', ' ']).next()?;
+    hostport.parse().ok()
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        // Closing the pipe makes the watchdog stop the runner.
+        drop(self.watchdog.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,181 @@
+//! Incremental Server-Sent Events reader that timestamps what arrives.
+//!
+//! Reads a streamed body as the server flushes it, splits it into lines
+//! (LF, CRLF or CR, as the SSE spec says) and groups the lines into blocks
+//! (a block ends at a blank line). Each line and block carries the time it
+//! arrived, measured from when the request was sent, so tests can check that
+//! frames come one by one at the configured interval and not all at the end.
+
+use std::io::{self, Read};
+use std::time::Duration;
+
+use super::http::Streaming;
+
+/// One line of the stream and when its terminator arrived.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub at: Duration,
+    pub text: String,
+}
+
+/// A block of lines ended by a blank line (one event, a retry, or comments).
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// When the blank line that ends the block arrived.
+    pub at: Duration,
+    pub lines: Vec<Line>,
+}
+
+impl Block {
+    /// Values of field `name`, in order (`data: x` → `x`, one leading space dropped).
+    pub fn fields(&self, name: &str) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter(|l| !l.text.starts_with(':'))
+            .filter_map(|l| {
+                let (field, value) = match l.text.split_once(':') {
+                    Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+                    None => (l.text.as_str(), ""),
+                };
+                (field == name).then_some(value)
+            })
+            .collect()
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields(name).last().copied()
+    }
+
+    /// The event's data: `data` lines joined with LF; `None` if there are none.
+    pub fn data(&self) -> Option<String> {
+        let data = self.fields("data");
+        (!data.is_empty()).then(|| data.join("\n"))
+    }
+
+    /// The `message` string of the event's JSON data.
+    pub fn message(&self) -> Option<String> {
+        let json: serde_json::Value = serde_json::from_str(&self.data()?).ok()?;
+        json.get("message")?.as_str().map(str::to_string)
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.field("id")
+    }
+
+    pub fn retry(&self) -> Option<u64> {
+        self.field("retry").and_then(|r| r.parse().ok())
+    }
+
+    /// Comment lines' text without the leading colon and one space.
+    pub fn comments(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter_map(|l| l.text.strip_prefix(':'))
+            .map(|c| c.strip_prefix(' ').unwrap_or(c))
+            .collect()
+    }
+
+    /// Whether a browser would dispatch this block as an event.
+    pub fn is_event(&self) -> bool {
+        self.data().is_some()
+    }
+}
+
+/// Reads a `text/event-stream` body incrementally.
+pub struct SseReader {
+    body: Streaming,
+    pending: Vec<u8>,
+    /// A CR ended the last line; a following LF belongs to it.
+    after_cr: bool,
+    block: Vec<Line>,
+    ended: bool,
+    /// When the most recent read returned.
+    stamp: Duration,
+    /// Every line seen so far, blank ones included.
+    pub all_lines: Vec<Line>,
+}
+
+impl SseReader {
+    pub fn new(body: Streaming) -> Self {
+        SseReader {
+            body,
+            pending: Vec::new(),
+            after_cr: false,
+            block: Vec::new(),
+            ended: false,
+            stamp: Duration::ZERO,
+            all_lines: Vec::new(),
+        }
+    }
+
+    /// The next complete block, `Ok(None)` once the body has ended.
+    /// An unterminated block at the end of the body is discarded, as a
+    /// browser would.
+    pub fn next_block(&mut self) -> io::Result<Option<Block>> {
+        loop {
+            if let Some(line) = self.take_line() {
+                self.all_lines.push(line.clone());
+                if line.text.is_empty() {
+                    if self.block.is_empty() {
+                        continue;
+                    }
+                    return Ok(Some(Block {
+                        at: line.at,
+                        lines: std::mem::take(&mut self.block),
+                    }));
+                }
+                self.block.push(line);
+                continue;
+            }
+            if self.ended {
+                return Ok(None);
+            }
+            let mut buf = [0u8; 8192];
+            let n = self.body.read(&mut buf)?;
+            if n == 0 {
+                self.ended = true;
+            }
+            let at = self.body.sent_at.elapsed();
+            self.pending.extend_from_slice(&buf[..n]);
+            self.stamp = at;
+        }
+    }
+
+    /// Reads every remaining block until the body ends.
+    pub fn read_all(&mut self) -> io::Result<Vec<Block>> {
+        let mut blocks = Vec::new();
+        while let Some(block) = self.next_block()? {
+            blocks.push(block);
+        }
+        Ok(blocks)
+    }
+
+    /// Closes the connection mid-stream.
+    pub fn disconnect(self) {
+        self.body.disconnect();
+    }
+
+    fn take_line(&mut self) -> Option<Line> {
+        if self.after_cr && self.pending.first() == Some(&b'\n') {
+            self.pending.remove(0);
+        }
+        self.after_cr = false;
+        let end = self
+            .pending
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')?;
+        let was_cr = self.pending[end] == b'\r';
+        let mut rest = self.pending.split_off(end + 1);
+        if was_cr && rest.first() == Some(&b'\n') {
+            rest.remove(0);
+        } else if was_cr && rest.is_empty() {
+            self.after_cr = true;
+        }
+        let mut line = std::mem::replace(&mut self.pending, rest);
+        line.truncate(end);
+        Some(Line {
+            at: self.stamp,
+            text: String::from_utf8_lossy(&line).into_owned(),
+        })
+    }
+}
