@@ -17,6 +17,11 @@ mod e2e {
     #[allow(dead_code, unused_imports)]
     mod support;
 
+    /// The page in headless Chromium: four messages in order, closed state,
+    /// landmarks, unsupported-browser notice, markup shown as text;
+    /// screenshots to target/e2e/.
+    mod browser;
+
     /// The embedded runner's own rules: routing precedence, `spin-*`
     /// headers, manifest errors (written by the runner's author).
     mod runner_rules;

@@ -10,6 +10,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -49,8 +50,12 @@ pub struct Browser {
 impl Browser {
     /// Launches `chromium` headless with a `width`×`height` page.
     pub fn launch(chromium: &PathBuf, width: u32, height: u32) -> Result<Browser, String> {
-        let profile =
-            std::env::temp_dir().join(format!("spin-sse-e2e-chromium-{}", std::process::id()));
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "spin-sse-e2e-chromium-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).map_err(|e| e.to_string())?;
         let log = std::fs::File::create(profile.join("chromium.log")).map_err(|e| e.to_string())?;
@@ -183,13 +188,21 @@ impl Browser {
         self.send(method, params, Some(session))
     }
 
-    /// Navigates and waits for the navigation to commit.
+    /// Navigates and waits until the new document has loaded.
     pub fn navigate(&mut self, url: &str) -> Result<(), String> {
         let r = self.call("Page.navigate", json!({"url": url}))?;
-        match r.get("errorText").and_then(Value::as_str) {
-            Some(e) => Err(format!("navigating to {url}: {e}")),
-            None => Ok(()),
+        if let Some(e) = r.get("errorText").and_then(Value::as_str) {
+            return Err(format!("navigating to {url}: {e}"));
         }
+        let loaded = format!(
+            "location.href === {} && document.readyState === 'complete'",
+            serde_json::to_string(url).unwrap()
+        );
+        self.wait_until(
+            &loaded,
+            CALL_TIMEOUT,
+            "[location.href, document.readyState]",
+        )
     }
 
     /// Evaluates `expr` in the page and returns its JSON value.
@@ -224,6 +237,15 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Runs `source` in every document before its own scripts.
+    pub fn before_each_document(&mut self, source: &str) -> Result<(), String> {
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": source}),
+        )
+        .map(drop)
     }
 
     /// Emulates `prefers-color-scheme: <scheme>` (`light` or `dark`).
