@@ -17,6 +17,11 @@ mod e2e {
     #[allow(dead_code, unused_imports)]
     mod support;
 
+    /// The SSE component over HTTP: headers, events and ids, timing,
+    /// retry, heartbeat, resume, 204, HEAD, 405, bad-input 400s,
+    /// environment, client disconnect (runner metrics + component log).
+    mod sse;
+
     /// The page in headless Chromium: four messages in order, closed state,
     /// landmarks, unsupported-browser notice, markup shown as text;
     /// screenshots to target/e2e/.
