@@ -22,6 +22,15 @@ mod e2e {
     /// environment, client disconnect (runner metrics + component log).
     mod sse;
 
+    /// The static file server over HTTP: index, content types, nosniff,
+    /// ETag/Last-Modified and 304s, Range 206/416, precompressed sidecars,
+    /// sub-route mounts, `/dir` → 301, custom 404, fallback, hidden files.
+    mod fileserver;
+
+    /// The hostile-path battery, raw over TCP: nothing outside the mount
+    /// leaks, no 5xx, no panic.
+    mod fileserver_paths;
+
     /// The page in headless Chromium: four messages in order, closed state,
     /// landmarks, unsupported-browser notice, markup shown as text;
     /// screenshots to target/e2e/.

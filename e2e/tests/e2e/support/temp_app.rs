@@ -1,5 +1,5 @@
 //! Throwaway app directories: a `spin.toml` of the test's own plus the
-//! files it serves, under the system temp dir, removed on drop.
+//! files it serves, under `target/e2e/apps/`, removed on drop.
 //!
 //! The manifest points `source` at the repo's built `.wasm` files by
 //! absolute path; everything else (routes, `files`, `environment`) is the
@@ -48,6 +48,12 @@ impl<'a> Component<'a> {
         }
     }
 
+    /// Renames the component (for several in one manifest).
+    pub fn named(mut self, name: &'a str) -> Self {
+        self.name = name;
+        self
+    }
+
     pub fn env(mut self, key: &'a str, value: &'a str) -> Self {
         self.env.push((key, value));
         self
@@ -64,8 +70,9 @@ impl TempApp {
     pub fn new(label: &str) -> TempApp {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("spin-sse-e2e-{}-{n}-{label}", std::process::id()));
+        let dir = super::target_dir()
+            .join("e2e/apps")
+            .join(format!("{}-{n}-{label}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp app dir");
         TempApp {
