@@ -1,0 +1,122 @@
+//! Validators and conditional requests (RFC 9110 §8.8, §13). Pure.
+//!
+//! The ETag is strong and quoted, built from the file's size and
+//! modification time (no hashing of content), with a suffix per content
+//! coding so `br`, `gzip` and identity bodies never share a tag.
+//! `If-None-Match` uses weak comparison over a list or `*`; when absent,
+//! `If-Modified-Since` compares at one-second resolution. `If-Range` needs a
+//! strong ETag match or the exact `Last-Modified` date.
+
+use crate::encoding::Encoding;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Strong entity tag (with quotes) for a file of `len` bytes last modified
+/// at `modified`, sent with `encoding`.
+pub fn etag(len: u64, modified: Option<SystemTime>, encoding: Encoding) -> String {
+    let stamp = modified
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| format!("-{:x}.{:x}", d.as_secs(), d.subsec_nanos()))
+        .unwrap_or_default();
+    let coding = match encoding {
+        Encoding::Identity => "",
+        Encoding::Gzip => "-gz",
+        Encoding::Brotli => "-br",
+    };
+    format!("\"{len:x}{stamp}{coding}\"")
+}
+
+/// `Last-Modified` / `Date` formatting (IMF-fixdate).
+pub fn http_date(t: SystemTime) -> String {
+    httpdate::fmt_http_date(t)
+}
+
+/// Whether an `If-None-Match` value matches `etag` (weak comparison).
+/// A malformed list matches nothing, so the full response is sent.
+pub fn none_match(header: &str, etag: &str) -> bool {
+    if header.trim() == "*" {
+        return true;
+    }
+    let want = opaque(etag);
+    match parse_list(header) {
+        Some(tags) => tags.iter().any(|t| t.opaque == want),
+        None => false,
+    }
+}
+
+/// Whether an `If-Modified-Since` value means "not modified". Unparseable
+/// dates are ignored (false).
+pub fn not_modified_since(header: &str, modified: SystemTime) -> bool {
+    let Ok(since) = httpdate::parse_http_date(header.trim()) else {
+        return false;
+    };
+    truncate_to_secs(modified) <= since
+}
+
+/// Whether `If-Range` still allows the range: a strong ETag equal to `etag`,
+/// or exactly the current `Last-Modified` date.
+pub fn if_range_holds(header: &str, etag: &str, modified: Option<SystemTime>) -> bool {
+    let header = header.trim();
+    if header.starts_with('"') || header.starts_with("W/") {
+        return match parse_list(header).as_deref() {
+            Some([tag]) => !tag.weak && tag.opaque == opaque(etag),
+            _ => false,
+        };
+    }
+    match (httpdate::parse_http_date(header), modified) {
+        (Ok(date), Some(m)) => date == truncate_to_secs(m),
+        _ => false,
+    }
+}
+
+fn truncate_to_secs(t: SystemTime) -> SystemTime {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => UNIX_EPOCH + Duration::from_secs(d.as_secs()),
+        Err(_) => t,
+    }
+}
+
+/// The quoted part of one of our own tags.
+fn opaque(etag: &str) -> &str {
+    etag.strip_prefix("W/").unwrap_or(etag)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct EntityTag<'a> {
+    weak: bool,
+    /// Including the quotes.
+    opaque: &'a str,
+}
+
+/// `#entity-tag`; commas may appear inside the quotes.
+fn parse_list(header: &str) -> Option<Vec<EntityTag<'_>>> {
+    let mut tags = Vec::new();
+    let mut rest = header;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        let weak = rest.starts_with("W/");
+        if weak {
+            rest = &rest[2..];
+        }
+        let body = rest.strip_prefix('"')?;
+        let end = body.find('"')?;
+        let opaque = &rest[..end + 2];
+        if !opaque[1..opaque.len() - 1]
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
+        {
+            return None;
+        }
+        tags.push(EntityTag { weak, opaque });
+        rest = rest[end + 2..].trim_start_matches([' ', '\t']);
+        if !(rest.is_empty() || rest.starts_with(',')) {
+            return None;
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "conditional_tests.rs"]
+mod tests;
