@@ -1,1 +1,24 @@
-//! Benchmark kit (placeholder until it lands).
+//! spin-sse benchmark kit: an SSE load generator, a native peer serving the
+//! same stream contract, and a driver that runs every scenario against the
+//! runner and the peer and writes `BENCHMARKS.md`.
+//!
+//! Layout:
+//! - [`target`]: target URL parsing and the loopback-only rule.
+//! - [`http1`]: HTTP/1.1 response head and body framing (chunked, length, close).
+//! - [`sse_parse`]: incremental WHATWG event-stream parser.
+//! - [`stats`]: percentiles and rates.
+//! - [`procfs`]: RSS/CPU of a process and the machine description from /proc.
+//! - [`load`]: the SSE load generator (streams, records, merged summaries).
+//! - [`getload`]: plain GET load for static files.
+//! - [`peer`]: the native axum peer.
+//! - [`driver`]: scenarios, server processes, sampling, report and plots.
+
+pub mod driver;
+pub mod getload;
+pub mod http1;
+pub mod load;
+pub mod peer;
+pub mod procfs;
+pub mod sse_parse;
+pub mod stats;
+pub mod target;

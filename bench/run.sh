@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the runner, the components and the benchmark kit (release), then runs
+# every scenario against the native peer and the runner and writes
+# BENCHMARKS.md and docs/bench-*.svg. Extra arguments go to `spin-sse-bench
+# drive` (e.g. --quick for a smoke run). Only loopback addresses are loaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "[bench] building (release)..." >&2
+cargo build --release -p spin-sse-runner -p spin-sse-bench
+cargo build --target wasm32-wasip2 --profile component -p spin-sse
+cargo build --target wasm32-wasip2 --profile component -p static-fileserver
+cargo run --release -q -p precompress -- static
+
+# Each open stream maps a few regions in the runner; the default
+# vm.max_map_count (65530) can cap concurrency before the fd limit does.
+if [ "$(cat /proc/sys/vm/max_map_count)" -lt 262144 ] && [ -w /proc/sys/vm/max_map_count ]; then
+  echo "[bench] raising vm.max_map_count to 262144 (was $(cat /proc/sys/vm/max_map_count))" >&2
+  echo 262144 > /proc/sys/vm/max_map_count
+fi
+ulimit -n "$(ulimit -Hn)"
+
+exec target/release/spin-sse-bench drive "$@"

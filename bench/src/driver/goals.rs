@@ -1,0 +1,285 @@
+//! The goals, checked against a run's [`Results`] for the runner.
+
+use super::model::{Results, PEER, RUNNER};
+
+/// Where one goal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Met,
+    Missed,
+    NotMeasured,
+}
+
+impl Status {
+    /// Label for the report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Missed => "**missed**",
+            Status::NotMeasured => "not measured",
+        }
+    }
+}
+
+/// One goal's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub goal: &'static str,
+    pub status: Status,
+    pub measured: String,
+}
+
+fn verdict(goal: &'static str, status: Status, measured: String) -> Verdict {
+    Verdict {
+        goal,
+        status,
+        measured,
+    }
+}
+
+fn ok(b: bool) -> Status {
+    if b {
+        Status::Met
+    } else {
+        Status::Missed
+    }
+}
+
+/// Checks every goal.
+pub fn check(r: &Results) -> Vec<Verdict> {
+    vec![
+        concurrency(r),
+        per_stream(r),
+        rss_back(r),
+        throughput(r),
+        first_event(r),
+    ]
+}
+
+fn concurrency(r: &Results) -> Verdict {
+    const GOAL: &str = "≥15,000 concurrent open streams in the runner";
+    let best = r
+        .ladder
+        .iter()
+        .filter(|l| l.server == RUNNER)
+        .max_by_key(|l| l.streams);
+    match best {
+        Some(l) if l.streams >= 15_000 => verdict(
+            GOAL,
+            ok(l.established >= 15_000),
+            format!(
+                "{} of {} established (max {} open at once)",
+                l.established, l.streams, l.max_open
+            ),
+        ),
+        Some(l) => verdict(
+            GOAL,
+            Status::NotMeasured,
+            format!(
+                "largest step run: {} streams ({} established)",
+                l.streams, l.established
+            ),
+        ),
+        None => verdict(GOAL, Status::NotMeasured, "no ladder run".into()),
+    }
+}
+
+fn per_stream(r: &Results) -> Verdict {
+    const GOAL: &str = "≤64 KB RSS per open stream";
+    let rows: Vec<_> = r
+        .ladder
+        .iter()
+        .filter(|l| l.server == RUNNER && l.streams >= 1000)
+        .filter_map(|l| l.kib_per_stream.map(|k| (l.streams, k)))
+        .collect();
+    if rows.is_empty() {
+        return verdict(
+            GOAL,
+            Status::NotMeasured,
+            "no runner step with ≥1,000 streams".into(),
+        );
+    }
+    let worst = rows
+        .iter()
+        .copied()
+        .fold((0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+    let all = rows
+        .iter()
+        .map(|(n, k)| format!("{k:.1} KiB at {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    verdict(GOAL, ok(worst.1 <= 64.0), all)
+}
+
+fn rss_back(r: &Results) -> Verdict {
+    const GOAL: &str = "RSS back within 10% of idle after streams end";
+    let mut parts = Vec::new();
+    let mut all_ok = true;
+    for s in r.storm.iter().filter(|s| s.server == RUNNER) {
+        let ratio = s.rss_after_kib as f64 / s.rss_idle_kib.max(1) as f64;
+        all_ok &= ratio <= 1.10;
+        parts.push(format!(
+            "storm: {:.1} → {:.1} MiB ({:+.0}%)",
+            s.rss_idle_kib as f64 / 1024.0,
+            s.rss_after_kib as f64 / 1024.0,
+            (ratio - 1.0) * 100.0
+        ));
+    }
+    for l in r.ladder.iter().filter(|l| l.server == RUNNER) {
+        let ratio = l.rss_after_kib as f64 / l.rss_idle_kib.max(1) as f64;
+        all_ok &= ratio <= 1.10;
+        parts.push(format!(
+            "after {}: {:+.0}%",
+            l.streams,
+            (ratio - 1.0) * 100.0
+        ));
+    }
+    if parts.is_empty() {
+        return verdict(GOAL, Status::NotMeasured, "no storm or ladder run".into());
+    }
+    verdict(GOAL, ok(all_ok), parts.join("; "))
+}
+
+fn throughput(r: &Results) -> Verdict {
+    const GOAL: &str = "aggregate events/s within 2× of the native peer";
+    let mut parts = Vec::new();
+    let mut all_ok = true;
+    for t in r.throughput.iter().filter(|t| t.server == RUNNER) {
+        let Some(p) = r
+            .throughput
+            .iter()
+            .find(|p| p.server == PEER && p.streams == t.streams)
+        else {
+            continue;
+        };
+        let ratio = t.events_per_s / p.events_per_s.max(f64::MIN_POSITIVE);
+        all_ok &= ratio >= 0.5;
+        parts.push(format!("{} stream(s): {:.2}× the peer", t.streams, ratio));
+    }
+    if parts.is_empty() {
+        return verdict(
+            GOAL,
+            Status::NotMeasured,
+            "no runner/peer throughput pair".into(),
+        );
+    }
+    verdict(GOAL, ok(all_ok), parts.join(", "))
+}
+
+fn first_event(r: &Results) -> Verdict {
+    const GOAL: &str = "first-event p99 ≤5 ms at 1,000 streams";
+    match r
+        .ladder
+        .iter()
+        .find(|l| l.server == RUNNER && l.streams == 1000)
+    {
+        Some(l) => match l.first_event_p99_ms {
+            Some(p99) => verdict(GOAL, ok(p99 <= 5.0), format!("p99 {p99:.2} ms")),
+            None => verdict(GOAL, Status::Missed, "no stream got a first event".into()),
+        },
+        None => verdict(
+            GOAL,
+            Status::NotMeasured,
+            "no runner step at 1,000 streams".into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{LadderRow, StormRow, ThroughputRow};
+    use super::*;
+
+    fn ladder(server: &str, streams: usize, established: usize, kib: f64, p99: f64) -> LadderRow {
+        LadderRow {
+            server: server.into(),
+            streams,
+            established,
+            kib_per_stream: Some(kib),
+            first_event_p99_ms: Some(p99),
+            rss_idle_kib: 100_000,
+            rss_after_kib: 105_000,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn all_goals_met_when_figures_are_inside_the_bounds() {
+        let r = Results {
+            ladder: vec![
+                ladder(RUNNER, 1000, 1000, 40.0, 3.0),
+                ladder(RUNNER, 15_000, 15_000, 50.0, 9.0),
+            ],
+            throughput: vec![
+                ThroughputRow {
+                    server: RUNNER.into(),
+                    streams: 1,
+                    events_per_s: 60.0,
+                    ..Default::default()
+                },
+                ThroughputRow {
+                    server: PEER.into(),
+                    streams: 1,
+                    events_per_s: 100.0,
+                    ..Default::default()
+                },
+            ],
+            storm: vec![StormRow {
+                server: RUNNER.into(),
+                rss_idle_kib: 100,
+                rss_after_kib: 109,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let v = check(&r);
+        assert!(v.iter().all(|v| v.status == Status::Met), "{v:#?}");
+    }
+
+    #[test]
+    fn each_bound_is_enforced() {
+        let r = Results {
+            ladder: vec![
+                ladder(RUNNER, 1000, 1000, 70.0, 5.5),
+                ladder(RUNNER, 15_000, 14_000, 10.0, 1.0),
+            ],
+            throughput: vec![
+                ThroughputRow {
+                    server: RUNNER.into(),
+                    streams: 100,
+                    events_per_s: 40.0,
+                    ..Default::default()
+                },
+                ThroughputRow {
+                    server: PEER.into(),
+                    streams: 100,
+                    events_per_s: 100.0,
+                    ..Default::default()
+                },
+            ],
+            storm: vec![StormRow {
+                server: RUNNER.into(),
+                rss_idle_kib: 100,
+                rss_after_kib: 111,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let v = check(&r);
+        assert!(v.iter().all(|v| v.status == Status::Missed), "{v:#?}");
+        assert!(
+            v[1].measured.contains("70.0 KiB at 1000"),
+            "{}",
+            v[1].measured
+        );
+    }
+
+    #[test]
+    fn missing_runs_are_not_measured_rather_than_met() {
+        let r = Results {
+            ladder: vec![ladder(PEER, 15_000, 15_000, 1.0, 1.0)],
+            ..Default::default()
+        };
+        assert!(check(&r).iter().all(|v| v.status == Status::NotMeasured));
+    }
+}

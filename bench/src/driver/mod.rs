@@ -1,0 +1,400 @@
+//! The benchmark driver: prepares a copy of the app (with a 1 MiB static
+//! file), starts each server fresh for each scenario group, runs the
+//! scenarios while sampling the server, and writes `BENCHMARKS.md`, the SVG
+//! plots and a JSON copy of the results.
+
+pub mod app;
+pub mod goals;
+pub mod loadproc;
+pub mod model;
+pub mod plot;
+pub mod report;
+pub mod sampler;
+pub mod scenarios;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use model::{Results, Skipped, PEER, RUNNER};
+use sampler::Sampler;
+use scenarios::Ctx;
+use server::Server;
+
+use crate::procfs;
+
+/// Options of `drive`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DriveArgs {
+    /// Smoke run: ladder 100 and 1,000 with 5 s holds, short scenarios.
+    #[arg(long)]
+    pub quick: bool,
+    /// The runner binary (default: <cargo target dir>/release/spin-sse-runner).
+    #[arg(long)]
+    pub runner: Option<PathBuf>,
+    /// Cargo's target directory, where built components are found
+    /// (default: $CARGO_TARGET_DIR or `target`).
+    #[arg(long)]
+    pub target_dir: Option<PathBuf>,
+    /// The app manifest (its components must be built).
+    #[arg(long, default_value = "spin.toml")]
+    pub manifest: PathBuf,
+    /// `--max-instances` for the runner.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_instances: u32,
+    /// Markdown report to write.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    pub out: PathBuf,
+    /// Directory for the SVG plots.
+    #[arg(long, default_value = "docs")]
+    pub docs: PathBuf,
+    /// Scratch directory (logs, raw results, the app copy).
+    #[arg(long, default_value = "target/bench")]
+    pub work: PathBuf,
+    /// Comma-separated ladder steps (overrides the mode's default).
+    #[arg(long)]
+    pub ladder: Option<String>,
+    /// Seconds to hold each ladder step (overrides the mode's default).
+    #[arg(long)]
+    pub hold: Option<f64>,
+    /// Comma-separated servers to run: runner, peer, spin, wasmtime.
+    #[arg(long, default_value = "peer,runner,spin,wasmtime")]
+    pub servers: String,
+    /// Comma-separated scenarios: ladder, throughput, connrate, static, storm.
+    #[arg(long, default_value = "ladder,throughput,connrate,static,storm")]
+    pub scenarios: String,
+    /// A note to print at the top of the report (repeatable).
+    #[arg(long)]
+    pub note: Vec<String>,
+}
+
+fn ctx(a: &DriveArgs, exe: PathBuf) -> Result<Ctx, String> {
+    let ladder = match &a.ladder {
+        Some(s) => s
+            .split(',')
+            .map(|v| {
+                v.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("--ladder: `{v}` is not a number"))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None if a.quick => vec![100, 1000],
+        None => vec![100, 1000, 5000, 10_000, 15_000],
+    };
+    let q = a.quick;
+    Ok(Ctx {
+        exe,
+        work: a.work.clone(),
+        ladder,
+        hold_s: a.hold.unwrap_or(if q { 5.0 } else { 30.0 }),
+        ramp_rate: 1000.0,
+        throughput_s: if q { 3.0 } else { 10.0 },
+        connrate_s: if q { 3.0 } else { 10.0 },
+        static_s: if q { 2.0 } else { 8.0 },
+        storm_clients: 1000,
+        storm_wait_s: if q { 10.0 } else { 20.0 },
+        per_process: 8000,
+    })
+}
+
+/// Runs everything and writes the report.
+pub fn run(a: DriveArgs) -> Result<(), String> {
+    let started = Instant::now();
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find own binary: {e}"))?;
+    let c = ctx(&a, exe.clone())?;
+    std::fs::create_dir_all(&c.work)
+        .map_err(|e| format!("cannot create {}: {e}", c.work.display()))?;
+    procfs::raise_fd_limit();
+    let want = |list: &str, x: &str| list.split(',').any(|s| s.trim() == x);
+    let target_dir = a
+        .target_dir
+        .clone()
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("target"));
+    let runner = a
+        .runner
+        .clone()
+        .unwrap_or_else(|| target_dir.join("release/spin-sse-runner"));
+    let app = app::prepare(&a.manifest, &target_dir, &c.work.join("app"))?;
+    let mut r = Results {
+        generated_utc: utc_now(),
+        commit: git_commit(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        quick: a.quick,
+        machine: procfs::machine(),
+        versions: versions(&runner),
+        notes: a.note.clone(),
+        hold_s: c.hold_s,
+        ramp_rate: c.ramp_rate,
+        ..Default::default()
+    };
+    let max_map = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap_or_default();
+    r.versions
+        .push(("vm.max_map_count".into(), max_map.trim().to_string()));
+
+    let mut kinds: Vec<(String, Command, bool)> = Vec::new();
+    if want(&a.servers, PEER) {
+        let mut cmd = Command::new(&exe);
+        cmd.args([
+            "peer",
+            "--listen",
+            "127.0.0.1:0",
+            "--threads",
+            "2",
+            "--static-dir",
+        ])
+        .arg(app.static_dir.clone());
+        kinds.push((PEER.into(), cmd, false));
+    }
+    if want(&a.servers, RUNNER) {
+        if runner.is_file() {
+            let mut cmd = Command::new(&runner);
+            cmd.args(["up", "--file"]).arg(&app.manifest).args([
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--max-instances",
+                &a.max_instances.to_string(),
+            ]);
+            kinds.push((RUNNER.into(), cmd, true));
+        } else {
+            r.skipped.push(Skipped {
+                server: RUNNER.into(),
+                reason: format!("{} not found (build it first)", runner.display()),
+            });
+        }
+    }
+    for (name, found) in [
+        ("spin", want(&a.servers, "spin")),
+        ("wasmtime", want(&a.servers, "wasmtime")),
+    ] {
+        if !found {
+            continue;
+        }
+        match external(name, &app) {
+            Ok(cmd) => kinds.push((name.to_string(), cmd, false)),
+            Err(reason) => r.skipped.push(Skipped {
+                server: format!("{name} up / serve"),
+                reason,
+            }),
+        }
+    }
+
+    for (name, cmd, metrics) in &kinds {
+        r.servers
+            .push((name.clone(), format!("{cmd:?}").replace('"', "")));
+        let sse_only = name == "wasmtime";
+        let start = |tag: &str| -> Result<(Server, Sampler, u64), String> {
+            let mut cmd2 = Command::new(cmd.get_program());
+            cmd2.args(cmd.get_args());
+            let log = c.work.join(format!("{name}-{tag}.log"));
+            let srv = Server::start(name, cmd2, &log, *metrics, Duration::from_secs(60))?;
+            let sampler = Sampler::start(srv.pid, Duration::from_millis(200));
+            let idle = sampler.settle_rss(Duration::from_secs(2));
+            Ok((srv, sampler, idle))
+        };
+        let stop = |srv: Server| {
+            let how = srv.stop(Duration::from_secs(15));
+            eprintln!("[bench] {name} stopped: {how}");
+        };
+        if want(&a.scenarios, "ladder") {
+            let (srv, sampler, idle) = start("ladder")?;
+            r.ladder.extend(scenarios::ladder(&c, &srv, &sampler, idle));
+            stop(srv);
+        }
+        let mid = ["throughput", "connrate", "static"]
+            .iter()
+            .any(|s| want(&a.scenarios, s));
+        if mid {
+            let (srv, sampler, _) = start("throughput")?;
+            if want(&a.scenarios, "throughput") {
+                r.throughput
+                    .extend(scenarios::throughput(&c, &srv, &sampler));
+            }
+            if want(&a.scenarios, "connrate") {
+                r.connrate.extend(scenarios::connrate(&c, &srv, &sampler));
+            }
+            if want(&a.scenarios, "static") && !sse_only {
+                r.statics.extend(scenarios::statics(&c, &srv, &sampler));
+            }
+            stop(srv);
+        }
+        if want(&a.scenarios, "storm") {
+            let (srv, sampler, idle) = start("storm")?;
+            r.storm.extend(scenarios::storm(&c, &srv, &sampler, idle));
+            stop(srv);
+        }
+    }
+    r.duration_s = started.elapsed().as_secs_f64();
+    write_outputs(&a, &c.work, &r)
+}
+
+fn write_outputs(a: &DriveArgs, work: &Path, r: &Results) -> Result<(), String> {
+    let write = |p: &Path, text: &str| {
+        std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+    };
+    std::fs::create_dir_all(&a.docs)
+        .map_err(|e| format!("cannot create {}: {e}", a.docs.display()))?;
+    let rss = plot::line_chart(
+        "Server RSS with all streams open",
+        "open streams (log)",
+        "RSS (MiB)",
+        &plot::rss_series(r),
+    )?;
+    write(&a.docs.join("bench-rss.svg"), &rss)?;
+    let lat = plot::line_chart(
+        "Time to first event",
+        "open streams (log)",
+        "ms",
+        &plot::latency_series(r),
+    )?;
+    write(&a.docs.join("bench-first-event.svg"), &lat)?;
+    write(
+        &work.join("results.json"),
+        &serde_json::to_string_pretty(r).map_err(|e| e.to_string())?,
+    )?;
+    write(&a.out, &report::render(r))?;
+    eprintln!("[bench] wrote {} in {:.0} s", a.out.display(), r.duration_s);
+    Ok(())
+}
+
+/// The command for `spin up` / `wasmtime serve`, or why it cannot run.
+fn external(name: &str, app: &app::App) -> Result<Command, String> {
+    let bin =
+        server::on_path(name).ok_or_else(|| format!("`{name}` is not on PATH on this machine"))?;
+    let port = server::free_port().ok_or("no free port")?;
+    let mut cmd = Command::new(bin);
+    if name == "spin" {
+        cmd.args(["up", "--from"])
+            .arg(&app.manifest)
+            .args(["--listen", &format!("127.0.0.1:{port}")]);
+    } else {
+        let wasm = app
+            .sse_wasm
+            .clone()
+            .ok_or("no SSE component in the manifest")?;
+        cmd.args(["serve", "-Scli", "--addr", &format!("127.0.0.1:{port}")])
+            .arg(wasm);
+    }
+    Ok(cmd)
+}
+
+fn capture(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn git_commit() -> String {
+    let head =
+        capture("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let dirty = capture(
+        "git",
+        &[
+            "status",
+            "--porcelain",
+            "--",
+            "src",
+            "encoder",
+            "fileserver",
+            "runner",
+            "bench",
+            "spin.toml",
+            "Cargo.lock",
+        ],
+    )
+    .is_some_and(|s| !s.is_empty());
+    if dirty {
+        format!("{head} (+ uncommitted changes)")
+    } else {
+        head
+    }
+}
+
+fn utc_now() -> String {
+    capture("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_else(|| "unknown time".into())
+}
+
+/// Version of `name` from Cargo.lock text.
+pub fn lock_version(lock: &str, name: &str) -> Option<String> {
+    let key = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l.trim() == key {
+            return lines
+                .next()?
+                .trim()
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')
+                .map(str::to_string);
+        }
+    }
+    None
+}
+
+fn versions(runner: &Path) -> Vec<(String, String)> {
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let mut v = vec![(
+        "rustc".to_string(),
+        capture("rustc", &["-V"]).unwrap_or_else(|| "unknown".into()),
+    )];
+    if let Some(rv) = capture(&runner.to_string_lossy(), &["--version"]) {
+        v.push(("runner".into(), rv));
+    }
+    for krate in [
+        "wasmtime",
+        "wasmtime-wasi-http",
+        "spin-sdk",
+        "axum",
+        "hyper",
+        "tokio",
+    ] {
+        if let Some(ver) = lock_version(&lock, krate) {
+            v.push((krate.to_string(), ver));
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_version_reads_the_line_after_the_name() {
+        let lock = "[[package]]\nname = \"wasmtime\"\nversion = \"48.0.8\"\n\n[[package]]\nname = \"wasmtime-wasi\"\nversion = \"48.0.8\"\n";
+        assert_eq!(lock_version(lock, "wasmtime").as_deref(), Some("48.0.8"));
+        assert_eq!(lock_version(lock, "tokio"), None);
+    }
+
+    #[test]
+    fn quick_mode_shrinks_the_ladder_and_holds() {
+        let mut a = DriveArgs {
+            quick: true,
+            runner: None,
+            target_dir: None,
+            manifest: "m".into(),
+            max_instances: 1,
+            out: "o".into(),
+            docs: "d".into(),
+            work: "w".into(),
+            ladder: None,
+            hold: None,
+            servers: String::new(),
+            scenarios: String::new(),
+            note: vec![],
+        };
+        let q = ctx(&a, "x".into()).unwrap();
+        assert_eq!(q.ladder, vec![100, 1000]);
+        assert_eq!(q.hold_s, 5.0);
+        a.quick = false;
+        let full = ctx(&a, "x".into()).unwrap();
+        assert_eq!(full.ladder, vec![100, 1000, 5000, 10_000, 15_000]);
+        assert!(full.hold_s >= 30.0);
+        a.ladder = Some("10,x".into());
+        assert!(ctx(&a, "x".into()).is_err());
+    }
+}

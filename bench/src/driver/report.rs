@@ -1,0 +1,378 @@
+//! Renders [`Results`] as the markdown of `BENCHMARKS.md` (a pure function).
+
+use std::fmt::Write;
+
+use super::goals::{self, Status};
+use super::model::{Results, PEER};
+
+fn mib(kib: u64) -> String {
+    format!("{:.1}", kib as f64 / 1024.0)
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.digits$}"))
+}
+
+fn int(v: f64) -> String {
+    let n = v.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// `a / b` as "1.23×", or "-" when either side is missing, or for the peer itself.
+fn times(server: &str, a: Option<f64>, b: Option<f64>) -> String {
+    if server == PEER {
+        return "1×".into();
+    }
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "-".into(),
+    }
+}
+
+/// The whole document.
+pub fn render(r: &Results) -> String {
+    let mut o = String::new();
+    let w = &mut o;
+    let _ = writeln!(w, "# Benchmarks\n");
+    let _ = writeln!(
+        w,
+        "Generated {} by `{}` at commit `{}` in {:.0} s{}.\n",
+        r.generated_utc,
+        r.command,
+        r.commit,
+        r.duration_s,
+        if r.quick {
+            " — **quick mode: short holds and small ladder, a smoke run, not the reference figures**"
+        } else {
+            ""
+        }
+    );
+    for n in &r.notes {
+        let _ = writeln!(w, "> {n}\n");
+    }
+    let _ = writeln!(w, "## Reproduce\n\n```sh\nbash bench/run.sh            # builds everything, then runs every scenario (<20 min)\nbash bench/run.sh --quick    # smoke run, about 2 minutes\n```\n");
+    let _ = writeln!(w, "`bench/run.sh` builds the runner, the components and the kit in release mode and runs `{}`.\n", r.command);
+    machine(w, r);
+    servers(w, r);
+    goals_table(w, r);
+    ladder(w, r);
+    throughput(w, r);
+    connrate(w, r);
+    statics(w, r);
+    storm(w, r);
+    let _ = writeln!(w, "## How to read these figures\n");
+    let _ = writeln!(w, "- The load generator runs on the same 2 cores as the server under test; its own CPU use is shown where it matters. Every target is a loopback address.");
+    let _ = writeln!(w, "- \"RSS\" is `VmRSS` of the server process from `/proc/<pid>/status`, sampled every 200 ms; CPU is utime+stime from `/proc/<pid>/stat` over the measurement window, in % of one core.");
+    let _ = writeln!(w, "- KiB/stream = (peak RSS with all streams open − RSS of the idle, freshly started server) ÷ established streams. \"RSS after\" is read a few seconds after the streams of that step ended, on the same server process (the ladder does not restart it between steps).");
+    let _ = writeln!(w, "- First-event latency is measured from the start of the TCP connect to the first complete event, while new streams keep arriving at the ramp rate.");
+    let _ = writeln!(w, "- Anomalies = id gaps + duplicates + reordering + events that do not follow the stream contract.");
+    o
+}
+
+fn machine(w: &mut String, r: &Results) {
+    let m = &r.machine;
+    let _ = writeln!(w, "## Machine\n\n| | |\n|---|---|");
+    let _ = writeln!(w, "| CPU | {} × {} |", m.cores, m.cpu_model);
+    let _ = writeln!(
+        w,
+        "| memory | {:.1} GiB |",
+        m.mem_total_kib as f64 / 1024.0 / 1024.0
+    );
+    let _ = writeln!(w, "| kernel | {} |", m.kernel);
+    let _ = writeln!(w, "| fd limit per process | {} |", m.fd_limit);
+    for (k, v) in &r.versions {
+        let _ = writeln!(w, "| {k} | {v} |");
+    }
+    let _ = writeln!(w);
+}
+
+fn servers(w: &mut String, r: &Results) {
+    let _ = writeln!(w, "## Servers\n");
+    for (name, cmd) in &r.servers {
+        let _ = writeln!(w, "- **{name}**: `{cmd}`");
+    }
+    for s in &r.skipped {
+        let _ = writeln!(w, "- **{}**: not measured — {}", s.server, s.reason);
+    }
+    let _ = writeln!(w);
+}
+
+fn goals_table(w: &mut String, r: &Results) {
+    let _ = writeln!(w, "## Goals\n\n| goal | status | measured |\n|---|---|---|");
+    for v in goals::check(r) {
+        let _ = writeln!(w, "| {} | {} | {} |", v.goal, v.status.label(), v.measured);
+    }
+    let missed = goals::check(r)
+        .iter()
+        .filter(|v| v.status == Status::Missed)
+        .count();
+    let _ = writeln!(w, "\n{missed} goal(s) missed in this run.\n");
+}
+
+fn ladder(w: &mut String, r: &Results) {
+    let _ = writeln!(
+        w,
+        "## Concurrency ladder\n\n`/sse?interval=1000&count=1000000`, streams opened at {} /s, held {} s once all are scheduled, then closed by the client.\n",
+        int(r.ramp_rate),
+        r.hold_s
+    );
+    let _ = writeln!(w, "| server | streams | established | RSS idle MiB | RSS open MiB | KiB/stream | RSS after MiB | CPU % | events/s | first event p50 / p99 ms | anomalies | errors | stream ends | KiB/stream vs peer | p99 vs peer |");
+    let _ = writeln!(
+        w,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+    );
+    for l in &r.ladder {
+        let peer = r
+            .ladder
+            .iter()
+            .find(|p| p.server == PEER && p.streams == l.streams);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} ({:.1}%) | {} | {} | {} | {} | {:.0} | {} | {} / {} | {} | {} | {} | {} | {} |",
+            l.server,
+            int(l.streams as f64),
+            int(l.established as f64),
+            100.0 * l.established as f64 / l.streams.max(1) as f64,
+            mib(l.rss_idle_kib),
+            mib(l.rss_open_kib),
+            opt(l.kib_per_stream, 1),
+            mib(l.rss_after_kib),
+            l.cpu_pct,
+            int(l.events_per_s),
+            opt(l.first_event_p50_ms, 2),
+            opt(l.first_event_p99_ms, 2),
+            l.anomalies,
+            l.errors,
+            l.ends,
+            times(&l.server, l.kib_per_stream, peer.and_then(|p| p.kib_per_stream)),
+            times(&l.server, l.first_event_p99_ms, peer.and_then(|p| p.first_event_p99_ms)),
+        );
+    }
+    let _ = writeln!(w, "\n![RSS against open streams](docs/bench-rss.svg)\n\n![first-event latency against open streams](docs/bench-first-event.svg)\n");
+}
+
+fn throughput(w: &mut String, r: &Results) {
+    let _ = writeln!(w, "## Throughput\n\n`/sse?interval=0&count=1000000`: events as fast as the server writes them, for a fixed time.\n");
+    let _ = writeln!(w, "| server | streams | events/s | MB/s | server CPU % | events | anomalies | errors | events/s vs peer |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for t in &r.throughput {
+        let peer = r
+            .throughput
+            .iter()
+            .find(|p| p.server == PEER && p.streams == t.streams);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {:.1} | {:.0} | {} | {} | {} | {} |",
+            t.server,
+            t.streams,
+            int(t.events_per_s),
+            t.mb_per_s,
+            t.cpu_pct,
+            int(t.events as f64),
+            t.anomalies,
+            t.errors,
+            times(
+                &t.server,
+                Some(t.events_per_s),
+                peer.map(|p| p.events_per_s)
+            ),
+        );
+    }
+    let _ = writeln!(w);
+}
+
+fn connrate(w: &mut String, r: &Results) {
+    let _ = writeln!(w, "## Connection rate\n\n`/sse?interval=0&count=1`: each worker opens a new connection, reads the one event to the end of the response, closes, repeats.\n");
+    let _ = writeln!(w, "| server | workers | streams | streams/s | p50 ms | p99 ms | status codes | errors | server CPU % | streams/s vs peer |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    for c in &r.connrate {
+        let peer = r.connrate.iter().find(|p| p.server == PEER);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0} | {} |",
+            c.server,
+            c.concurrency,
+            int(c.streams as f64),
+            int(c.streams_per_s),
+            opt(c.p50_ms, 2),
+            opt(c.p99_ms, 2),
+            c.statuses,
+            c.errors,
+            c.cpu_pct,
+            times(
+                &c.server,
+                Some(c.streams_per_s),
+                peer.map(|p| p.streams_per_s)
+            ),
+        );
+    }
+    let _ = writeln!(w);
+}
+
+fn statics(w: &mut String, r: &Results) {
+    let _ = writeln!(
+        w,
+        "## Static files\n\nKeep-alive GETs, one request at a time per connection.\n"
+    );
+    let _ = writeln!(w, "| server | case | connections | requests/s | MB/s | p50 ms | p99 ms | status codes | errors | server CPU % | requests/s vs peer |\n|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    for s in &r.statics {
+        let peer = r
+            .statics
+            .iter()
+            .find(|p| p.server == PEER && p.case == s.case);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {:.0} | {} |",
+            s.server,
+            s.case,
+            s.connections,
+            int(s.requests_per_s),
+            s.mb_per_s,
+            opt(s.p50_ms, 2),
+            opt(s.p99_ms, 2),
+            s.statuses,
+            s.errors,
+            s.cpu_pct,
+            times(
+                &s.server,
+                Some(s.requests_per_s),
+                peer.map(|p| p.requests_per_s)
+            ),
+        );
+    }
+    let _ = writeln!(w);
+}
+
+fn storm(w: &mut String, r: &Results) {
+    let _ = writeln!(w, "## Disconnect storm\n\nClients open `/sse?interval=100&count=1000000` on a freshly started server and each drops its connection after 20 events (about 2 s, mid-stream). Times are from the moment the last client process exited.\n");
+    let _ = writeln!(w, "| server | clients | dropped mid-stream | RSS idle MiB | RSS peak MiB | RSS after MiB | s to 0 instances | s to RSS ≤ idle+10% | instances started / finished |\n|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for s in &r.storm {
+        let inst = match (s.instances_started, s.instances_finished) {
+            (Some(a), Some(b)) => format!("{a} / {b}"),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s.server,
+            s.clients,
+            s.dropped,
+            mib(s.rss_idle_kib),
+            mib(s.rss_peak_kib),
+            mib(s.rss_after_kib),
+            s.s_to_zero_instances
+                .map_or("n/a".into(), |v| format!("{v:.2}")),
+            s.s_to_rss_back
+                .map_or("not within the wait".into(), |v| format!("{v:.2}")),
+            inst
+        );
+    }
+    let _ = writeln!(w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{LadderRow, ThroughputRow, RUNNER};
+    use super::*;
+
+    fn sample() -> Results {
+        Results {
+            generated_utc: "2026-01-01 00:00 UTC".into(),
+            command: "spin-sse-bench drive".into(),
+            commit: "abc123".into(),
+            ladder: vec![
+                LadderRow {
+                    server: RUNNER.into(),
+                    streams: 1000,
+                    established: 1000,
+                    kib_per_stream: Some(80.0),
+                    first_event_p99_ms: Some(4.0),
+                    rss_idle_kib: 10240,
+                    ..Default::default()
+                },
+                LadderRow {
+                    server: PEER.into(),
+                    streams: 1000,
+                    established: 1000,
+                    kib_per_stream: Some(20.0),
+                    first_event_p99_ms: Some(1.0),
+                    ..Default::default()
+                },
+            ],
+            throughput: vec![
+                ThroughputRow {
+                    server: RUNNER.into(),
+                    streams: 1,
+                    events_per_s: 25_000.0,
+                    ..Default::default()
+                },
+                ThroughputRow {
+                    server: PEER.into(),
+                    streams: 1,
+                    events_per_s: 100_000.0,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn report_has_every_section_and_the_command() {
+        let md = render(&sample());
+        for h in [
+            "## Reproduce",
+            "## Machine",
+            "## Goals",
+            "## Concurrency ladder",
+            "## Throughput",
+            "## Connection rate",
+            "## Static files",
+            "## Disconnect storm",
+        ] {
+            assert!(md.contains(h), "missing {h}");
+        }
+        assert!(md.contains("`spin-sse-bench drive`"));
+        assert!(md.contains("docs/bench-rss.svg"));
+    }
+
+    #[test]
+    fn ratios_to_the_peer_are_computed_per_row() {
+        let md = render(&sample());
+        assert!(
+            md.contains("| 4.00× | 4.00× |"),
+            "KiB/stream and p99 ratios: {md}"
+        );
+        assert!(md.contains("| 25,000 |"), "{md}");
+        assert!(md.contains("| 0.25× |"), "throughput ratio: {md}");
+    }
+
+    #[test]
+    fn goals_show_missed_and_quick_mode_is_flagged() {
+        let mut r = sample();
+        r.quick = true;
+        let md = render(&r);
+        assert!(
+            md.contains("| ≤64 KB RSS per open stream | **missed** | 80.0 KiB at 1000 |"),
+            "{md}"
+        );
+        assert!(md.contains("quick mode"));
+    }
+
+    #[test]
+    fn thousands_get_separators() {
+        assert_eq!(int(15000.0), "15,000");
+        assert_eq!(int(999.4), "999");
+        assert_eq!(int(1234567.0), "1,234,567");
+    }
+}

@@ -1,0 +1,166 @@
+//! Reading /proc: a process's resident memory and CPU time, and the
+//! machine's cores, memory and kernel. Parsers are pure functions over the
+//! file text so they can be tested.
+
+use std::fs;
+
+/// `VmRSS` in KiB from the text of /proc/<pid>/status.
+pub fn parse_vm_rss_kib(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// utime + stime in clock ticks from the text of /proc/<pid>/stat.
+pub fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name, field 3 (state) is index 0; utime is field 14, stime 15.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// Clock ticks per second (sysconf(_SC_CLK_TCK)).
+pub fn ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}
+
+/// Resident set size of `pid` in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    parse_vm_rss_kib(&fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
+/// CPU seconds (user + system) used so far by `pid`.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let ticks = parse_cpu_ticks(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
+    Some(ticks as f64 / ticks_per_second())
+}
+
+/// CPU seconds used so far by this process.
+pub fn self_cpu_seconds() -> f64 {
+    cpu_seconds(std::process::id()).unwrap_or(0.0)
+}
+
+/// Open file descriptors of `pid`.
+pub fn open_fds(pid: u32) -> Option<usize> {
+    Some(fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
+}
+
+/// The machine the benchmark ran on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+pub struct Machine {
+    pub cores: usize,
+    pub cpu_model: String,
+    pub mem_total_kib: u64,
+    pub kernel: String,
+    pub fd_limit: u64,
+}
+
+/// Parses `MemTotal` (KiB) from /proc/meminfo text.
+pub fn parse_mem_total_kib(meminfo: &str) -> Option<u64> {
+    meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// Counts `processor` lines and takes the first `model name` of /proc/cpuinfo text.
+pub fn parse_cpuinfo(cpuinfo: &str) -> (usize, String) {
+    let cores = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|v| v.split_once(':'))
+        .map(|(_, m)| m.trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    (cores, model)
+}
+
+/// Reads the machine description from /proc.
+pub fn machine() -> Machine {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    let (cores, cpu_model) = parse_cpuinfo(&read("/proc/cpuinfo"));
+    Machine {
+        cores,
+        cpu_model,
+        mem_total_kib: parse_mem_total_kib(&read("/proc/meminfo")).unwrap_or(0),
+        kernel: read("/proc/sys/kernel/osrelease").trim().to_string(),
+        fd_limit: fd_limit().1,
+    }
+}
+
+/// (soft, hard) RLIMIT_NOFILE of this process.
+pub fn fd_limit() -> (u64, u64) {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } == 0 {
+        (r.rlim_cur, r.rlim_max)
+    } else {
+        (0, 0)
+    }
+}
+
+/// Raises the soft fd limit to the hard one (children inherit it).
+pub fn raise_fd_limit() -> u64 {
+    let (_, hard) = fd_limit();
+    let r = libc::rlimit {
+        rlim_cur: hard,
+        rlim_max: hard,
+    };
+    // SAFETY: setrlimit reads the struct we pass.
+    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &r) };
+    fd_limit().0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vm_rss_is_read_from_status() {
+        let status = "Name:\tx\nVmPeak:\t  999 kB\nVmRSS:\t   12345 kB\nThreads: 3\n";
+        assert_eq!(parse_vm_rss_kib(status), Some(12345));
+        assert_eq!(parse_vm_rss_kib("Name: x\n"), None);
+    }
+
+    #[test]
+    fn cpu_ticks_survive_spaces_and_parens_in_the_name() {
+        let stat = "4242 (my (odd) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0 100 200 300";
+        assert_eq!(parse_cpu_ticks(stat), Some(300));
+        assert_eq!(parse_cpu_ticks("garbage"), None);
+    }
+
+    #[test]
+    fn cpuinfo_and_meminfo_are_parsed() {
+        let cpu = "processor\t: 0\nmodel name\t: Test CPU 9000\n\nprocessor\t: 1\nmodel name\t: Test CPU 9000\n";
+        assert_eq!(parse_cpuinfo(cpu), (2, "Test CPU 9000".to_string()));
+        assert_eq!(
+            parse_mem_total_kib("MemTotal:       24684084 kB\nMemFree: 1 kB"),
+            Some(24684084)
+        );
+    }
+
+    #[test]
+    fn this_process_has_rss_and_cpu() {
+        let pid = std::process::id();
+        assert!(rss_kib(pid).unwrap() > 0);
+        assert!(cpu_seconds(pid).is_some());
+    }
+}
