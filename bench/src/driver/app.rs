@@ -15,6 +15,8 @@ pub struct App {
     pub static_dir: PathBuf,
     /// The SSE component's wasm, if the manifest names one.
     pub sse_wasm: Option<PathBuf>,
+    /// Flags that give the peer the component's environment.
+    pub peer_flags: Vec<String>,
 }
 
 fn quoted_after<'a>(line: &'a str, key: &str) -> Vec<&'a str> {
@@ -49,6 +51,31 @@ pub fn file_sources(manifest: &str) -> Vec<String> {
         .flat_map(|l| quoted_after(l, "source = \""))
         .map(str::to_string)
         .collect()
+}
+
+/// `peer` flags that reproduce the SSE component's `environment` in the
+/// manifest (`[component.sse.environment]`), so both send the same bytes.
+pub fn peer_flags_from_manifest(manifest: &str) -> Result<Vec<String>, String> {
+    let table: toml::Table = manifest.parse().map_err(|e| format!("manifest: {e}"))?;
+    let env = table
+        .get("component")
+        .and_then(|c| c.get("sse"))
+        .and_then(|c| c.get("environment"))
+        .and_then(|e| e.as_table());
+    let mut flags = Vec::new();
+    let Some(env) = env else { return Ok(flags) };
+    for (var, flag) in [
+        ("SSE_INTERVAL_MS", "--interval-ms"),
+        ("SSE_RETRY_MS", "--retry-ms"),
+        ("SSE_HEARTBEAT_MS", "--heartbeat-ms"),
+        ("SSE_MESSAGES", "--messages"),
+    ] {
+        if let Some(v) = env.get(var).and_then(|v| v.as_str()) {
+            flags.push(flag.to_string());
+            flags.push(v.to_string());
+        }
+    }
+    Ok(flags)
 }
 
 /// Deterministic, incompressible bytes (xorshift64).
@@ -125,10 +152,12 @@ pub fn prepare(manifest: &Path, target_dir: &Path, dest: &Path) -> Result<App, S
     let static_dir = static_dir.unwrap_or_else(|| dest.join("static"));
     std::fs::create_dir_all(&static_dir).map_err(|e| e.to_string())?;
     std::fs::write(static_dir.join(BIG_FILE), pseudo_random(1 << 20)).map_err(|e| e.to_string())?;
+    let peer_flags = peer_flags_from_manifest(&text)?;
     Ok(App {
         manifest: out_manifest,
         static_dir,
         sse_wasm,
+        peer_flags,
     })
 }
 
@@ -154,6 +183,20 @@ files = [{ source = "static", destination = "/" }, { source = "extra", destinati
             ]
         );
         assert_eq!(file_sources(MANIFEST), vec!["static", "extra"]);
+    }
+
+    #[test]
+    fn sse_environment_becomes_peer_flags() {
+        let m =
+            "[component.sse.environment]\nSSE_INTERVAL_MS = \"500\"\nSSE_MESSAGES = '[\"a\"]'\n";
+        assert_eq!(
+            peer_flags_from_manifest(m).unwrap(),
+            vec!["--interval-ms", "500", "--messages", "[\"a\"]"]
+        );
+        assert!(peer_flags_from_manifest("[component.static]\n")
+            .unwrap()
+            .is_empty());
+        assert!(peer_flags_from_manifest("not toml [").is_err());
     }
 
     #[test]

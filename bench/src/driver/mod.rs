@@ -144,7 +144,8 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
             "2",
             "--static-dir",
         ])
-        .arg(app.static_dir.clone());
+        .arg(app.static_dir.clone())
+        .args(&app.peer_flags);
         kinds.push((PEER.into(), cmd, false));
     }
     if want(&a.servers, RUNNER) {

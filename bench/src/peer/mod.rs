@@ -31,7 +31,7 @@ pub struct PeerConfig {
 
 struct App {
     defaults: Defaults,
-    messages: Arc<Vec<String>>,
+    payloads: Arc<Vec<String>>,
     files: Files,
 }
 
@@ -42,7 +42,7 @@ pub async fn serve(cfg: PeerConfig) -> std::io::Result<()> {
         None => Files::default(),
     };
     let app = Arc::new(App {
-        messages: Arc::new(cfg.defaults.messages.clone()),
+        payloads: Arc::new(stream::payloads(&cfg.defaults.messages)),
         defaults: cfg.defaults,
         files,
     });
@@ -97,7 +97,7 @@ async fn sse(State(app): State<Arc<App>>, req: Request) -> Response {
         Plan::NothingLeft => StatusCode::NO_CONTENT.into_response(),
         Plan::Stream(p) => {
             let body =
-                Body::from_stream(stream::body(p, app.messages.clone(), app.defaults.retry_ms));
+                Body::from_stream(stream::body(p, app.payloads.clone(), app.defaults.retry_ms));
             Response::builder()
                 .header(header::CONTENT_TYPE, "text/event-stream")
                 .header(header::CACHE_CONTROL, "no-cache")
