@@ -1,1 +1,36 @@
-//! Embedded runner (placeholder until it lands).
+//! spin-sse-runner: serves a Spin application's HTTP components from its
+//! `spin.toml` on wasmtime + wasmtime-wasi-http, the engine inside Spin, so
+//! the app runs (and is tested) where Spin is not installed.
+//!
+//! Layout:
+//! - [`cli`]: command-line parsing and help text;
+//! - [`manifest`]: `spin.toml` v2 reader, rejecting what it cannot honour;
+//! - [`routes`]: route table with Spin's matching and precedence rules;
+//! - [`headers`]: the `spin-*` request headers;
+//! - [`files`]: a component's `files`, staged read-only at guest `/`;
+//! - [`build_cmd`]: `--build` / `build`, like `spin build`;
+//! - [`engine`]: wasmtime engine and pooling-allocator settings;
+//! - [`state`]: per-instance host state (WASI, wasi-http, no outbound HTTP);
+//! - [`stdio`]: component stdout/stderr prefixed with the component id;
+//! - [`loader`]: compiles and pre-links each component once;
+//! - [`instances`]: the instance limit and the `/metrics` counters;
+//! - [`handler`]: one request → one fresh instance;
+//! - [`server`]: listeners, connections, graceful shutdown;
+//! - [`timer`]: hyper timer on tokio;
+//! - [`up`]: the `up` and `build` commands end to end.
+
+pub mod build_cmd;
+pub mod cli;
+pub mod engine;
+pub mod files;
+pub mod handler;
+pub mod headers;
+pub mod instances;
+pub mod loader;
+pub mod manifest;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod stdio;
+pub mod timer;
+pub mod up;

@@ -1,0 +1,188 @@
+//! One HTTP request: route it, set the `spin-*` headers, run a fresh
+//! component instance for it, and hand back the guest's (streaming) response.
+//!
+//! Runner answers (not the guest's): `/.well-known/spin/health` → 200 `OK`
+//! (as Spin), no matching route → 404 with an empty body (as Spin), bad
+//! `Host`/URI → 400 with a one-line reason, all instance slots busy → 503
+//! with `Retry-After: 1` (Spin answers 500), guest failure before it set a
+//! response → 500 with an empty body (as Spin) and a `[<component>] error:`
+//! line on stderr, stopped by shutdown before it answered → 503.
+//!
+//! The instance runs in its own task, which owns the `Store`; the task ends
+//! when the guest's handler returns (for a streaming response that is after
+//! its last body write, or after a write failed because the client went
+//! away) or when shutdown stops it. Then the store and the slot are dropped.
+
+use crate::headers;
+use crate::instances::{Instances, Slot};
+use crate::loader::{LoadedApp, LoadedComponent};
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::{oneshot, watch};
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::WasiHttpView;
+
+/// Response body type: the guest's stream or a runner-made fixed body.
+pub type Body = HyperOutgoingBody;
+
+/// Prefix of the runner's reserved paths (as Spin).
+pub const WELL_KNOWN_PREFIX: &str = "/.well-known/spin/";
+
+/// Shared per-server request handler.
+pub struct Handler {
+    app: LoadedApp,
+    instances: Arc<Instances>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// A runner-made response with a fixed body.
+pub fn fixed(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: impl Into<Bytes>,
+) -> Response<Body> {
+    let mut b = Response::builder().status(status);
+    if let Some(ct) = content_type {
+        b = b.header(header::CONTENT_TYPE, ct);
+    }
+    let body = Full::new(body.into())
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync();
+    b.body(body).expect("static response parts are valid")
+}
+
+fn text(status: StatusCode, line: &str) -> Response<Body> {
+    fixed(
+        status,
+        Some("text/plain; charset=utf-8"),
+        format!("{line}\n"),
+    )
+}
+
+impl Handler {
+    /// `shutdown` flips to `true` when open instances must stop.
+    pub fn new(app: LoadedApp, instances: Arc<Instances>, shutdown: watch::Receiver<bool>) -> Self {
+        Handler {
+            app,
+            instances,
+            shutdown,
+        }
+    }
+
+    /// Handles one request from `client`.
+    pub async fn handle(
+        self: Arc<Self>,
+        req: Request<Incoming>,
+        client: SocketAddr,
+    ) -> Result<Response<Body>, Infallible> {
+        let path = req.uri().path();
+        if let Some(name) = path.strip_prefix(WELL_KNOWN_PREFIX) {
+            return Ok(match name {
+                "health" => fixed(StatusCode::OK, None, "OK"),
+                _ => fixed(StatusCode::NOT_FOUND, None, Bytes::new()),
+            });
+        }
+        let Some(m) = self.app.router.route(path) else {
+            return Ok(fixed(StatusCode::NOT_FOUND, None, Bytes::new()));
+        };
+        let (mut parts, body) = req.into_parts();
+        if let Err(reason) = headers::prepare(&mut parts, &m, client) {
+            return Ok(text(
+                StatusCode::BAD_REQUEST,
+                &format!("Bad request: {reason}"),
+            ));
+        }
+        let component = self.app.components[m.route.component()].clone();
+        let Some(slot) = self.instances.try_start() else {
+            let mut resp = text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!(
+                    "Server busy: all {} component instances are in use; retry shortly",
+                    self.instances.max()
+                ),
+            );
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            return Ok(resp);
+        };
+        Ok(self
+            .run(component, Request::from_parts(parts, body), slot)
+            .await)
+    }
+
+    async fn run(
+        &self,
+        component: Arc<LoadedComponent>,
+        req: Request<Incoming>,
+        slot: Slot,
+    ) -> Response<Body> {
+        let id = component.id.clone();
+        let fail = |what: &str, e: &dyn std::fmt::Display| {
+            eprintln!("[{id}] error: {what}: {e:#}");
+            fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
+        };
+        let mut store = match component.new_store() {
+            Ok(s) => s,
+            Err(e) => return fail("cannot prepare the instance", &format!("{e:#}")),
+        };
+        let (tx, rx) = oneshot::channel();
+        let prepared = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, req)
+            .and_then(|r| Ok((r, store.data_mut().http().new_response_outparam(tx)?)));
+        let (incoming, outparam) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                return fail(
+                    "cannot pass the request to the component",
+                    &format!("{e:#}"),
+                )
+            }
+        };
+        let mut shutdown = self.shutdown.clone();
+        let task_id = id.clone();
+        let task = tokio::spawn(async move {
+            let result = {
+                let run = async {
+                    let proxy = component.pre().instantiate_async(&mut store).await?;
+                    proxy
+                        .wasi_http_incoming_handler()
+                        .call_handle(&mut store, incoming, outparam)
+                        .await
+                };
+                tokio::select! {
+                    r = run => r,
+                    _ = crate::server::stopped(&mut shutdown) => Ok(()),
+                }
+            };
+            drop(store);
+            drop(slot);
+            if let Err(e) = &result {
+                eprintln!("[{task_id}] error: component failed: {e:#}");
+            }
+            result.is_ok()
+        });
+        match rx.await {
+            Ok(Ok(resp)) => resp,
+            Ok(Err(code)) => fail("component answered with an error", &format!("{code:?}")),
+            Err(_) if *self.shutdown.borrow() => {
+                text(StatusCode::SERVICE_UNAVAILABLE, "Server shutting down")
+            }
+            Err(_) => match task.await {
+                Ok(true) => fail(
+                    "component returned without a response",
+                    &"response-outparam.set was not called",
+                ),
+                Ok(false) => fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new()),
+                Err(e) => fail("instance task failed", &e),
+            },
+        }
+    }
+}

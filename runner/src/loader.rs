@@ -1,0 +1,151 @@
+//! Turns a parsed [`App`] into something servable: the route table, and per
+//! routed component its compiled, pre-linked `ProxyPre` (built once), its
+//! environment and its staged files. [`LoadedComponent::new_store`] makes the
+//! fresh per-request `Store`.
+
+use crate::engine::EngineConfig;
+use crate::files::{self, StagedFiles};
+use crate::manifest::{App, ComponentDef};
+use crate::routes::Router;
+use crate::state::InstanceState;
+use crate::stdio::{PrefixedStdio, Target};
+use anyhow::{anyhow, bail, Result};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+/// The app, ready to serve.
+pub struct LoadedApp {
+    /// The parsed manifest.
+    pub app: App,
+    /// Routes in manifest order.
+    pub router: Router,
+    /// Routed components by id.
+    pub components: HashMap<String, Arc<LoadedComponent>>,
+}
+
+/// One component, compiled and linked once.
+pub struct LoadedComponent {
+    /// Component id (also the stdio prefix).
+    pub id: String,
+    pre: ProxyPre<InstanceState>,
+    env: Vec<(String, String)>,
+    files: Option<StagedFiles>,
+}
+
+impl LoadedComponent {
+    /// A new store for one request: env, read-only files at `/`, prefixed stdio.
+    pub fn new_store(&self) -> Result<Store<InstanceState>> {
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.envs(&self.env)
+            .stdout(PrefixedStdio::new(&self.id, Target::Stdout))
+            .stderr(PrefixedStdio::new(&self.id, Target::Stderr));
+        if let Some(files) = &self.files {
+            wasi.preopened_dir(files.root(), "/", FsPerms::ReadOnly)
+                .map_err(|e| anyhow!("cannot open the files of component `{}`: {e:#}", self.id))?;
+        }
+        Ok(Store::new(
+            self.pre.engine(),
+            InstanceState::new(wasi.build()),
+        ))
+    }
+
+    /// The pre-linked component.
+    pub fn pre(&self) -> &ProxyPre<InstanceState> {
+        &self.pre
+    }
+}
+
+impl LoadedApp {
+    /// Checks routes, then compiles, links and stages every routed component.
+    /// `limits` must be the settings `engine` was built from.
+    pub fn load(app: App, engine: &Engine, limits: &EngineConfig) -> Result<LoadedApp> {
+        let router = Router::build(
+            app.triggers
+                .iter()
+                .map(|t| (t.route.as_str(), t.component.as_str())),
+        )
+        .map_err(|e| anyhow!(e))?;
+        let mut linker = Linker::<InstanceState>::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        let mut components = HashMap::new();
+        for t in &app.triggers {
+            if components.contains_key(&t.component) {
+                continue;
+            }
+            let def = app
+                .component(&t.component)
+                .expect("manifest checked trigger components");
+            let loaded = load_component(&app, def, engine, limits, &linker)?;
+            components.insert(def.id.clone(), Arc::new(loaded));
+        }
+        Ok(LoadedApp {
+            app,
+            router,
+            components,
+        })
+    }
+}
+
+fn load_component(
+    app: &App,
+    def: &ComponentDef,
+    engine: &Engine,
+    limits: &EngineConfig,
+    linker: &Linker<InstanceState>,
+) -> Result<LoadedComponent> {
+    let path = app.source_path(def);
+    if !path.is_file() {
+        bail!(
+            "component `{}`: {} not found; build it first: run `spin-sse-runner up --build` (or `spin build`)",
+            def.id,
+            path.display()
+        );
+    }
+    let component = Component::from_file(engine, &path).map_err(|e| {
+        anyhow!(
+            "component `{}`: {} is not a loadable wasm component: {e:#}",
+            def.id,
+            path.display()
+        )
+    })?;
+    check_resources(def, &component, limits)?;
+    let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
+        anyhow!(
+            "component `{}` needs host interfaces spin-sse-runner does not provide ({e:#}); run it with `spin up`",
+            def.id
+        )
+    })?;
+    let pre = ProxyPre::new(instance_pre).map_err(|e| {
+        anyhow!("component `{}` does not export `wasi:http/incoming-handler` ({e:#}); only HTTP components can be served", def.id)
+    })?;
+    let files = files::stage(app, def)?;
+    Ok(LoadedComponent {
+        id: def.id.clone(),
+        pre,
+        env: def.environment.clone(),
+        files,
+    })
+}
+
+/// Fails early, with the setting to change, when a component needs more
+/// memories or tables per instance than the pool slots hold.
+fn check_resources(def: &ComponentDef, component: &Component, limits: &EngineConfig) -> Result<()> {
+    let Some(needs) = component.resources_required() else {
+        return Ok(());
+    };
+    let (mems, tables) = (limits.memories_per_instance, limits.tables_per_instance);
+    if needs.num_memories > mems || needs.num_tables > tables {
+        bail!(
+            "component `{}` needs {} linear memories and {} tables per instance; the engine allows {mems} and {tables} (EngineConfig::memories_per_instance / tables_per_instance)",
+            def.id,
+            needs.num_memories,
+            needs.num_tables
+        );
+    }
+    Ok(())
+}
