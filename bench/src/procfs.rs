@@ -4,13 +4,42 @@
 
 use std::fs;
 
-/// `VmRSS` in KiB from the text of /proc/<pid>/status.
-pub fn parse_vm_rss_kib(status: &str) -> Option<u64> {
+/// A `Key:   123 kB` field of /proc/<pid>/status, in KiB.
+pub fn parse_status_kib(status: &str, key: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|n| n.parse().ok())
+}
+
+/// `VmRSS` in KiB from the text of /proc/<pid>/status.
+pub fn parse_vm_rss_kib(status: &str) -> Option<u64> {
+    parse_status_kib(status, "VmRSS")
+}
+
+/// Resident memory split as the kernel counts it, in KiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Rss {
+    pub total: u64,
+    pub anon: u64,
+    pub file: u64,
+    pub shmem: u64,
+}
+
+/// VmRSS and its RssAnon / RssFile / RssShmem parts.
+pub fn parse_rss(status: &str) -> Option<Rss> {
+    Some(Rss {
+        total: parse_vm_rss_kib(status)?,
+        anon: parse_status_kib(status, "RssAnon").unwrap_or(0),
+        file: parse_status_kib(status, "RssFile").unwrap_or(0),
+        shmem: parse_status_kib(status, "RssShmem").unwrap_or(0),
+    })
+}
+
+/// Resident memory of `pid`.
+pub fn rss(pid: u32) -> Option<Rss> {
+    parse_rss(&fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
 }
 
 /// utime + stime in clock ticks from the text of /proc/<pid>/stat.
@@ -138,6 +167,17 @@ mod tests {
         let status = "Name:\tx\nVmPeak:\t  999 kB\nVmRSS:\t   12345 kB\nThreads: 3\n";
         assert_eq!(parse_vm_rss_kib(status), Some(12345));
         assert_eq!(parse_vm_rss_kib("Name: x\n"), None);
+        let full = "VmRSS:\t 100 kB\nRssAnon:\t 60 kB\nRssFile:\t 30 kB\nRssShmem:\t 10 kB\n";
+        assert_eq!(
+            parse_rss(full),
+            Some(Rss {
+                total: 100,
+                anon: 60,
+                file: 30,
+                shmem: 10
+            })
+        );
+        assert_eq!(parse_status_kib("VmRSSX: 5 kB\n", "VmRSS"), None);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub struct LadderRow {
     pub rss_open_kib: u64,
     /// (open - idle) / established streams.
     pub kib_per_stream: Option<f64>,
+    /// RssAnon and RssShmem at the peak (the rest is file-backed).
+    pub anon_open_kib: u64,
+    pub shmem_open_kib: u64,
     /// RSS a few seconds after the streams ended.
     pub rss_after_kib: u64,
     pub cpu_pct: f64,

@@ -128,7 +128,7 @@ fn ladder(w: &mut String, r: &Results) {
         int(r.ramp_rate),
         r.hold_s
     );
-    let _ = writeln!(w, "| server | streams | established | RSS idle MiB | RSS open MiB | KiB/stream | RSS after MiB | CPU % | events/s | first event p50 / p99 ms | anomalies | errors | stream ends | KiB/stream vs peer | p99 vs peer |");
+    let _ = writeln!(w, "| server | streams | established | RSS idle MiB | RSS open MiB (anon / shmem) | KiB/stream | RSS after MiB | CPU % | events/s | first event p50 / p99 ms | anomalies | errors | stream ends | KiB/stream vs peer | p99 vs peer |");
     let _ = writeln!(
         w,
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
@@ -146,7 +146,7 @@ fn ladder(w: &mut String, r: &Results) {
             int(l.established as f64),
             100.0 * l.established as f64 / l.streams.max(1) as f64,
             mib(l.rss_idle_kib),
-            mib(l.rss_open_kib),
+            format!("{} ({} / {})", mib(l.rss_open_kib), mib(l.anon_open_kib), mib(l.shmem_open_kib)),
             opt(l.kib_per_stream, 1),
             mib(l.rss_after_kib),
             l.cpu_pct,

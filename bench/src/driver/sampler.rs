@@ -16,6 +16,8 @@ pub struct Sample {
     /// Seconds since the sampler started.
     pub t_s: f64,
     pub rss_kib: u64,
+    pub anon_kib: u64,
+    pub shmem_kib: u64,
     pub cpu_s: f64,
 }
 
@@ -23,6 +25,9 @@ pub struct Sample {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct WindowStats {
     pub rss_max_kib: u64,
+    /// RssAnon and RssShmem at the sample with the largest RSS.
+    pub anon_at_max_kib: u64,
+    pub shmem_at_max_kib: u64,
     pub rss_last_kib: u64,
     /// CPU use in percent of one core.
     pub cpu_pct: f64,
@@ -38,8 +43,11 @@ pub fn window_stats(samples: &[Sample], from: f64, to: f64) -> Option<WindowStat
     if w.len() < 2 || last.t_s <= first.t_s {
         return None;
     }
+    let peak = w.iter().max_by_key(|s| s.rss_kib)?;
     Some(WindowStats {
-        rss_max_kib: w.iter().map(|s| s.rss_kib).max().unwrap_or(0),
+        rss_max_kib: peak.rss_kib,
+        anon_at_max_kib: peak.anon_kib,
+        shmem_at_max_kib: peak.shmem_kib,
         rss_last_kib: last.rss_kib,
         cpu_pct: 100.0 * (last.cpu_s - first.cpu_s) / (last.t_s - first.t_s),
     })
@@ -123,9 +131,12 @@ impl Drop for Sampler {
 }
 
 fn read(pid: u32, start: Instant) -> Option<Sample> {
+    let rss = procfs::rss(pid)?;
     Some(Sample {
         t_s: start.elapsed().as_secs_f64(),
-        rss_kib: procfs::rss_kib(pid)?,
+        rss_kib: rss.total,
+        anon_kib: rss.anon,
+        shmem_kib: rss.shmem,
         cpu_s: procfs::cpu_seconds(pid)?,
     })
 }
@@ -138,6 +149,8 @@ mod tests {
         Sample {
             t_s: t,
             rss_kib: rss,
+            anon_kib: rss / 2,
+            shmem_kib: 1,
             cpu_s: cpu,
         }
     }
@@ -152,6 +165,7 @@ mod tests {
         ];
         let w = window_stats(&v, 0.5, 2.5).unwrap();
         assert_eq!(w.rss_max_kib, 30);
+        assert_eq!(w.anon_at_max_kib, 15);
         assert_eq!(w.rss_last_kib, 20);
         assert!((w.cpu_pct - 50.0).abs() < 1e-9);
     }

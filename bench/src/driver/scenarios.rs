@@ -88,6 +88,8 @@ pub fn ladder(ctx: &Ctx, srv: &Server, sampler: &Sampler, idle_kib: u64) -> Vec<
             rss_open_kib: w.rss_max_kib,
             kib_per_stream: (established > 0)
                 .then(|| (w.rss_max_kib as f64 - idle_kib as f64) / established as f64),
+            anon_open_kib: w.anon_at_max_kib,
+            shmem_open_kib: w.shmem_at_max_kib,
             rss_after_kib: after,
             cpu_pct: w.cpu_pct,
             events_per_s: s.window_events_per_s,
