@@ -138,6 +138,12 @@ fn ladder(w: &mut String, r: &Results) {
             .ladder
             .iter()
             .find(|p| p.server == PEER && p.streams == l.streams);
+        let open = format!(
+            "{} ({} / {})",
+            mib(l.rss_open_kib),
+            mib(l.anon_open_kib),
+            mib(l.shmem_open_kib)
+        );
         let _ = writeln!(
             w,
             "| {} | {} | {} ({:.1}%) | {} | {} | {} | {} | {:.0} | {} | {} / {} | {} | {} | {} | {} | {} |",
@@ -146,7 +152,7 @@ fn ladder(w: &mut String, r: &Results) {
             int(l.established as f64),
             100.0 * l.established as f64 / l.streams.max(1) as f64,
             mib(l.rss_idle_kib),
-            format!("{} ({} / {})", mib(l.rss_open_kib), mib(l.anon_open_kib), mib(l.shmem_open_kib)),
+            open,
             opt(l.kib_per_stream, 1),
             mib(l.rss_after_kib),
             l.cpu_pct,
