@@ -6,7 +6,8 @@
 //! but invalid value is an error (the handler answers 500 and logs it), never
 //! silently replaced.
 
-use std::fmt;
+use crate::json_strings;
+use std::fmt::{self, Write as _};
 use std::ops::RangeInclusive;
 
 /// The seed's four messages, streamed in this order by default.
@@ -60,20 +61,26 @@ impl fmt::Display for BadValue {
             Origin::Query => "query parameter",
             Origin::Header => "header",
         };
-        let quoted: String = self.value.chars().take(QUOTE_LIMIT).collect();
-        let cut = if quoted.len() < self.value.len() {
-            "..."
-        } else {
-            ""
-        };
-        // `{:?}` escapes control characters, so the reason stays one line.
         write!(
             f,
-            "{what} {} must be an integer in {}..={}, got {quoted:?}{cut}",
+            "{what} {} must be an integer in {}..={}, got \"",
             self.name,
             self.range.start(),
             self.range.end()
-        )
+        )?;
+        // Control characters are escaped, so the reason stays one line.
+        for c in self.value.chars().take(QUOTE_LIMIT) {
+            match c {
+                '"' | '\\' => write!(f, "\\{c}")?,
+                c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')?;
+        if self.value.chars().nth(QUOTE_LIMIT).is_some() {
+            f.write_str("...")?;
+        }
+        Ok(())
     }
 }
 
@@ -167,16 +174,10 @@ impl Settings {
             messages,
         })
     }
-
-    /// Reads the settings from the component's WASI environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
 }
 
 fn parse_messages(json: &str) -> Result<Vec<String>, ConfigError> {
-    let messages: Vec<String> =
-        serde_json::from_str(json).map_err(|e| ConfigError::Messages(e.to_string()))?;
+    let messages = json_strings::parse(json).map_err(|e| ConfigError::Messages(e.to_string()))?;
     if messages.is_empty() {
         return Err(ConfigError::Messages("the array is empty".into()));
     }

@@ -38,7 +38,7 @@ impl Frames {
             .iter()
             .map(|message| serde_json::to_string(&Payload { message }))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ConfigError::Messages(e.to_string()))?;
+            .map_err(|_| ConfigError::Messages("a message cannot be written as JSON".into()))?;
         Ok(Self {
             payloads,
             retry: Duration::from_millis(settings.retry_ms),

@@ -6,8 +6,11 @@
 //!
 //! - [`config`]: settings from the component's environment, and the bounds
 //!   of every setting and query override.
+//! - [`json_strings`]: a strict reader for the `SSE_MESSAGES` JSON array,
+//!   checked against serde_json (whose deserializer is large).
 //! - [`params`]: one request's query overrides and `Last-Event-ID`, checked;
 //!   typed errors whose `Display` is the 400 reason.
+//! - [`query`]: splits and percent-decodes the query string.
 //! - [`schedule`]: pure timetable: which ids to send, when, and when a
 //!   keep-alive is due; tested with a fake clock.
 //! - [`frames`]: the bytes of each frame, built with the `sse-encoder` crate.
@@ -21,7 +24,9 @@
 
 pub mod config;
 pub mod frames;
+pub mod json_strings;
 pub mod params;
+pub mod query;
 pub mod schedule;
 #[cfg(target_arch = "wasm32")]
 mod timer;

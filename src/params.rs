@@ -7,6 +7,7 @@
 //! (header or query) means "none", as an empty SSE `id:` resets it.
 
 use crate::config::{self, parse_bounded, BadValue, Origin, Settings};
+use crate::query;
 use std::fmt;
 
 /// Query parameter names, exactly as clients spell them.
@@ -77,15 +78,15 @@ struct Query {
 impl Query {
     fn parse(query: &str) -> Result<Self, ParamError> {
         let mut parsed = Self::default();
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            let (name, slot) = match key.as_ref() {
+        for (key, value) in query::pairs(query) {
+            let (name, slot) = match key.as_str() {
                 QUERY_INTERVAL => (QUERY_INTERVAL, &mut parsed.interval),
                 QUERY_COUNT => (QUERY_COUNT, &mut parsed.count),
                 QUERY_HEARTBEAT => (QUERY_HEARTBEAT, &mut parsed.heartbeat),
                 QUERY_LAST_EVENT_ID => (QUERY_LAST_EVENT_ID, &mut parsed.last_event_id),
                 _ => continue,
             };
-            if slot.replace(value.into_owned()).is_some() {
+            if slot.replace(value).is_some() {
                 return Err(ParamError::Repeated(name));
             }
         }

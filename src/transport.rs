@@ -42,7 +42,12 @@ async fn handle_sse(request: IncomingRequest, response_out: ResponseOutparam) {
             return reply(response_out, 405, &[ALLOW_HEADER], Some(reason), false).await;
         }
     };
-    let plan = Settings::from_env().and_then(|settings| Ok((Frames::new(&settings)?, settings)));
+    let environment = wasi::cli::environment::get_environment();
+    let plan = Settings::from_vars(|name| {
+        let value = environment.iter().find(|(key, _)| key == name);
+        value.map(|(_, value)| value.clone())
+    })
+    .and_then(|settings| Ok((Frames::new(&settings)?, settings)));
     let (frames, settings) = match plan {
         Ok(plan) => plan,
         Err(error) => {

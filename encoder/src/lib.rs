@@ -83,10 +83,12 @@ impl Event {
         self
     }
 
-    /// Adds a `retry:` field: the reconnection delay in whole milliseconds.
+    /// Adds a `retry:` field: the reconnection delay in whole milliseconds
+    /// (at most `u64::MAX`).
     pub fn retry(mut self, delay: Duration) -> Self {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         // Writing into a String cannot fail.
-        let _ = writeln!(self.buf, "retry: {}", delay.as_millis());
+        let _ = writeln!(self.buf, "retry: {millis}");
         self
     }
 
@@ -149,13 +151,15 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
                 Some(current)
             }
             Some(end) => {
-                let break_len = if current[end..].starts_with("\r\n") {
-                    2
-                } else {
-                    1
-                };
-                rest = Some(&current[end + break_len..]);
-                Some(&current[..end])
+                // `end` is at an ASCII CR or LF, so both splits are on char
+                // boundaries; the checked forms just avoid panic paths.
+                let (line, tail) = current.split_at_checked(end).unwrap_or((current, ""));
+                let tail = tail
+                    .strip_prefix("\r\n")
+                    .or_else(|| tail.get(1..))
+                    .unwrap_or("");
+                rest = Some(tail);
+                Some(line)
             }
         }
     })

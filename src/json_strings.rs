@@ -1,0 +1,187 @@
+//! A strict reader for one JSON document: an array of strings (the
+//! `SSE_MESSAGES` setting).
+//!
+//! It accepts exactly what `serde_json::from_str::<Vec<String>>` accepts
+//! (RFC 8259 strings, escapes, surrogate pairs, whitespace) and returns the
+//! same strings; a property test checks this against serde_json. It exists
+//! because serde_json's deserializer, with its number and error formatting,
+//! is about a third of the component's size, while this is a few hundred
+//! bytes. Output JSON is still written by serde_json.
+
+use std::fmt;
+
+/// Where and why the input is not a JSON array of strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset of the problem in the input.
+    pub at: usize,
+    pub expected: &'static str,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {} at byte {}", self.expected, self.at)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Parses `input` as a JSON array of strings.
+pub fn parse(input: &str) -> Result<Vec<String>, JsonError> {
+    let mut reader = Reader { input, at: 0 };
+    reader.skip_whitespace();
+    reader.expect(b'[', "`[`")?;
+    reader.skip_whitespace();
+    let mut strings = Vec::new();
+    if !reader.eat(b']') {
+        loop {
+            reader.skip_whitespace();
+            strings.push(reader.string()?);
+            reader.skip_whitespace();
+            if reader.eat(b']') {
+                break;
+            }
+            reader.expect(b',', "`,` or `]`")?;
+        }
+    }
+    reader.skip_whitespace();
+    if reader.at != input.len() {
+        return Err(reader.error("the end of the input after `]`"));
+    }
+    Ok(strings)
+}
+
+struct Reader<'a> {
+    input: &'a str,
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.input.as_bytes().get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), JsonError> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(self.error(expected))
+        }
+    }
+
+    fn error(&self, expected: &'static str) -> JsonError {
+        JsonError {
+            at: self.at,
+            expected,
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.expect(b'"', "a string")?;
+        let mut out = String::new();
+        loop {
+            let rest = self.input.get(self.at..).unwrap_or_default();
+            // Copy the run up to the next quote, backslash or control char.
+            let run = rest
+                .find(|c: char| c == '"' || c == '\\' || c < ' ')
+                .ok_or(JsonError {
+                    at: self.input.len(),
+                    expected: "`\"` closing the string",
+                })?;
+            out.push_str(rest.get(..run).unwrap_or_default());
+            self.at += run;
+            match self.peek() {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    out.push(self.escape()?);
+                }
+                _ => return Err(self.error("no control character inside a string")),
+            }
+        }
+    }
+
+    /// Reads the escape after a backslash.
+    fn escape(&mut self) -> Result<char, JsonError> {
+        let escaped = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.at += 1;
+                return self.unicode_escape();
+            }
+            _ => return Err(self.error("one of `\"\\/bfnrtu` after `\\`")),
+        };
+        self.at += 1;
+        Ok(escaped)
+    }
+
+    /// Reads the hex digits after `\u`, and a low surrogate's `\uXXXX` after
+    /// a high one.
+    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+        let start = self.at;
+        let unit = self.hex4()?;
+        let code = match unit {
+            0xD800..=0xDBFF => {
+                if !(self.eat(b'\\') && self.eat(b'u')) {
+                    return Err(self.error("`\\u` low surrogate after a high surrogate"));
+                }
+                let low = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return Err(JsonError {
+                        at: self.at - 4,
+                        expected: "a low surrogate (DC00-DFFF)",
+                    });
+                }
+                0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+            }
+            0xDC00..=0xDFFF => {
+                return Err(JsonError {
+                    at: start,
+                    expected: "no lone low surrogate",
+                })
+            }
+            _ => unit,
+        };
+        char::from_u32(code).ok_or(JsonError {
+            at: start,
+            expected: "a Unicode scalar value",
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self
+            .input
+            .get(self.at..self.at + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("four hex digits after `\\u`"))?;
+        self.at += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| self.error("four hex digits after `\\u`"))
+    }
+}
+
+#[cfg(test)]
+mod tests;
