@@ -69,18 +69,17 @@ impl fmt::Display for BadValue {
             self.range.end()
         )?;
         // Control characters are escaped, so the reason stays one line.
-        for c in self.value.chars().take(QUOTE_LIMIT) {
+        for (quoted, c) in self.value.chars().enumerate() {
+            if quoted == QUOTE_LIMIT {
+                return f.write_str("\"...");
+            }
             match c {
                 '"' | '\\' => write!(f, "\\{c}")?,
                 c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
                 c => f.write_char(c)?,
             }
         }
-        f.write_char('"')?;
-        if self.value.chars().nth(QUOTE_LIMIT).is_some() {
-            f.write_str("...")?;
-        }
-        Ok(())
+        f.write_char('"')
     }
 }
 
@@ -94,9 +93,16 @@ pub fn parse_bounded(
     value: &str,
     range: RangeInclusive<u64>,
 ) -> Result<u64, BadValue> {
-    let digits_only = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
-    match value.parse::<u64>() {
-        Ok(number) if digits_only && range.contains(&number) => Ok(number),
+    let number = value.bytes().try_fold(None, |number: Option<u64>, byte| {
+        let digit = char::from(byte).to_digit(10)?;
+        number
+            .unwrap_or(0)
+            .checked_mul(10)?
+            .checked_add(digit.into())
+            .map(Some)
+    });
+    match number {
+        Some(Some(number)) if range.contains(&number) => Ok(number),
         _ => Err(BadValue {
             origin,
             name,

@@ -33,12 +33,12 @@ impl Frames {
         if settings.messages.is_empty() {
             return Err(ConfigError::Messages("the array is empty".into()));
         }
-        let payloads = settings
-            .messages
-            .iter()
-            .map(|message| serde_json::to_string(&Payload { message }))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| ConfigError::Messages("a message cannot be written as JSON".into()))?;
+        let mut payloads = Vec::with_capacity(settings.messages.len());
+        for message in &settings.messages {
+            let payload = serde_json::to_string(&Payload { message })
+                .map_err(|_| ConfigError::Messages("a message cannot be written as JSON".into()))?;
+            payloads.push(payload);
+        }
         Ok(Self {
             payloads,
             retry: Duration::from_millis(settings.retry_ms),

@@ -96,8 +96,10 @@ impl Reader<'_> {
         loop {
             let rest = self.input.get(self.at..).unwrap_or_default();
             // Copy the run up to the next quote, backslash or control char.
+            // Only ASCII bytes end a run, so `run` is a char boundary.
             let run = rest
-                .find(|c: char| c == '"' || c == '\\' || c < ' ')
+                .bytes()
+                .position(|b| b == b'"' || b == b'\\' || b < b' ')
                 .ok_or(JsonError {
                     at: self.input.len(),
                     expected: "`\"` closing the string",

@@ -51,7 +51,7 @@ async fn handle_sse(request: IncomingRequest, response_out: ResponseOutparam) {
     let (frames, settings) = match plan {
         Ok(plan) => plan,
         Err(error) => {
-            eprintln!("configuration error: {error}");
+            log(&format!("configuration error: {error}"));
             let reason = format!("server configuration error: {error}");
             return reply(response_out, 500, &[], Some(&reason), head).await;
         }
@@ -107,10 +107,10 @@ async fn stream(
         if let Err(error) = body.send(frame).await {
             let (first, last) = schedule.ids();
             let sent = last_sent.map_or_else(|| "none".to_owned(), |id: u64| id.to_string());
-            eprintln!(
+            log(&format!(
                 "client gone: write failed ({}); stream of events {first}..={last} stopped, last sent: {sent}",
                 describe(&error)
-            );
+            ));
             return;
         }
         last_sent = event_id.or(last_sent);
@@ -135,11 +135,13 @@ async fn reply(
     let mut body = response.take_body();
     response_out.set(response);
     if let (Some(reason), false) = (reason, head) {
-        if let Err(error) = body.send(format!("{reason}\n").into_bytes()).await {
-            eprintln!(
+        let mut line = reason.as_bytes().to_vec();
+        line.push(b'\n');
+        if let Err(error) = body.send(line).await {
+            log(&format!(
                 "client gone: could not send the {status} reason ({})",
                 describe(&error)
-            );
+            ));
         }
     }
 }
@@ -147,23 +149,35 @@ async fn reply(
 /// An outgoing response, or `None` (logged) if the host rejects it; the
 /// host then answers for us since the outparam is never set.
 fn response(status: u16, headers: &[(&str, &str)]) -> Option<OutgoingResponse> {
-    let list: Vec<(String, Vec<u8>)> = headers
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
-        .collect();
-    let fields = match Fields::from_list(&list) {
-        Ok(fields) => fields,
-        Err(error) => {
-            eprintln!("response headers rejected by the host: {error}");
+    let fields = Fields::new();
+    for (name, value) in headers {
+        if fields.append(name, value.as_bytes()).is_err() {
+            log("response headers rejected by the host");
             return None;
         }
-    };
+    }
     let response = OutgoingResponse::new(fields);
     if response.set_status_code(status).is_err() {
-        eprintln!("status {status} rejected by the host");
+        log("response status rejected by the host");
         return None;
     }
     Some(response)
+}
+
+/// Writes one line to the component's stderr (`wasi:cli/stderr`); hosts
+/// show it in their log. Lighter than `eprintln!`, which drags in std's
+/// locked, capturable stderr.
+fn log(line: &str) {
+    let stderr = wasi::cli::stderr::get_stderr();
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    // blocking-write-and-flush takes at most 4096 bytes per call.
+    for chunk in text.as_bytes().chunks(4096) {
+        if stderr.blocking_write_and_flush(chunk).is_err() {
+            return;
+        }
+    }
 }
 
 fn describe(error: &StreamError) -> String {
