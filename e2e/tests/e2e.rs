@@ -18,14 +18,22 @@ mod e2e {
     mod support;
 
     /// The SSE component over HTTP: headers, events and ids, timing,
-    /// retry, heartbeat, resume, 204, HEAD, 405, bad-input 400s,
-    /// environment, client disconnect (runner metrics + component log).
+    /// retry, heartbeat, resume, 204, HEAD, 405, bad-input 400s.
     mod sse;
 
-    /// The static file server over HTTP: index, content types, nosniff,
-    /// ETag/Last-Modified and 304s, Range 206/416, precompressed sidecars,
-    /// sub-route mounts, `/dir` → 301, custom 404, fallback, hidden files.
+    /// SSE with a runner of its own: `environment` settings; a client that
+    /// leaves mid-stream (runner metrics + the component's log line).
+    mod sse_runner;
+
+    /// The static file server over HTTP on the repo's `static/`: index,
+    /// content types, nosniff, ETag/Last-Modified and 304s, Range 206/416,
+    /// precompressed sidecars.
     mod fileserver;
+
+    /// The file server in a temp app: sub-route mounts, percent-decoding,
+    /// `/dir` → 301, custom 404, fallback, hidden files, big files,
+    /// Last-Modified from the file's mtime.
+    mod fileserver_mounts;
 
     /// The hostile-path battery, raw over TCP: nothing outside the mount
     /// leaks, no 5xx, no panic.

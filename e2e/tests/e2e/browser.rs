@@ -29,7 +29,7 @@ fn browser(test: &str) -> Option<Browser> {
         support::skip(test, reason);
         return None;
     };
-    Some(Browser::launch(&chromium, 960, 720).unwrap_or_else(|e| panic!("{test}: {e}")))
+    Some(Browser::launch(&chromium, 960, 560).unwrap_or_else(|e| panic!("{test}: {e}")))
 }
 
 fn base_url(client: &Client) -> String {

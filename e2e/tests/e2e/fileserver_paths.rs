@@ -5,7 +5,7 @@
 //! repo itself sits next to `static/`): nothing outside the mount or
 //! hidden comes back, no 5xx, no panic in the runner's log.
 
-use super::fileserver::{mounts, HIDDEN, SECRET};
+use super::fileserver_mounts::{mounts, HIDDEN, SECRET};
 use super::support::{self, Client, Runner};
 
 /// Request targets, as raw bytes. `T` is replaced by the traversal target

@@ -1,13 +1,9 @@
 //! The SSE component's contract over real HTTP (`/sse`): headers, the four
 //! seed events in order with ids, one frame per interval, `retry`,
 //! heartbeat, resume by header and query, 204 at the end, HEAD, 405, every
-//! bad-input 400, configuration from `environment`, and what happens when
-//! a client goes away mid-stream.
+//! bad-input 400. What needs a runner of its own is in `sse_runner`.
 
-use std::time::{Duration, Instant};
-
-use super::support::temp_app::Component;
-use super::support::{self, Block, Request, SseReader, TempApp, SEED_MESSAGES};
+use super::support::{self, Block, Request, SseReader, SEED_MESSAGES};
 
 /// Opens `target` with extra headers and reads the whole stream.
 fn stream(target: &str, headers: &[(&str, &str)]) -> (support::http::Head, SseReader) {
@@ -303,111 +299,4 @@ fn every_bad_input_gets_400_with_a_one_line_reason() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn environment_sets_messages_retry_and_interval() {
-    let test = "environment_sets_messages_retry_and_interval";
-    let list = ["one", "two \"quoted\" \\ back", "three\nlines <b>"];
-    let json = serde_json::to_string(&list).unwrap();
-    let mut app = TempApp::new("sse-env");
-    app.component(
-        Component::sse("/sse")
-            .env("SSE_MESSAGES", &json)
-            .env("SSE_RETRY_MS", "1234")
-            .env("SSE_INTERVAL_MS", "150")
-            .env("SSE_HEARTBEAT_MS", "100"),
-    );
-    let Some(runner) = support::own_runner(test, &app.manifest()) else {
-        return;
-    };
-    let body = runner.client().open(Request::get("/sse?count=4"));
-    assert_eq!(body.head.status, 200);
-    let mut reader = SseReader::new(body);
-    let blocks = reader.read_all().unwrap();
-    let retry: Vec<u64> = blocks.iter().filter_map(Block::retry).collect();
-    assert_eq!(retry, [1234], "SSE_RETRY_MS");
-    let events: Vec<Block> = blocks.iter().filter(|b| b.is_event()).cloned().collect();
-    assert_eq!(ids(&events), ["1", "2", "3", "4"]);
-    assert_eq!(
-        messages(&events),
-        ["one", list[1], list[2], "one"],
-        "SSE_MESSAGES, cycled"
-    );
-    let gaps: Vec<u128> = events
-        .windows(2)
-        .map(|w| (w[1].at - w[0].at).as_millis())
-        .collect();
-    assert!(
-        gaps.iter().all(|g| (75..=1000).contains(g)),
-        "SSE_INTERVAL_MS=150: gaps {gaps:?}"
-    );
-    let beats = blocks.iter().flat_map(|b| b.comments()).count();
-    assert!(
-        beats >= 1,
-        "SSE_HEARTBEAT_MS=100 < interval: expected heartbeats"
-    );
-    // The final id of a three-message list is 3.
-    let resp = runner
-        .client()
-        .send(Request::get("/sse").header("Last-Event-ID", "3"));
-    assert_eq!(resp.status(), 204);
-}
-
-#[test]
-fn client_disconnect_ends_the_instance_within_one_interval() {
-    let test = "client_disconnect_ends_the_instance_within_one_interval";
-    let Some(runner) = support::own_runner(test, &support::repo_root().join("spin.toml")) else {
-        return;
-    };
-    const INTERVAL_MS: u64 = 1000;
-    let body = runner.client().open(Request::get(&format!(
-        "/sse?interval={INTERVAL_MS}&count=100"
-    )));
-    assert_eq!(body.head.status, 200);
-    let mut reader = SseReader::new(body);
-    let first = loop {
-        let b = reader.next_block().unwrap().expect("stream ended early");
-        if b.is_event() {
-            break b;
-        }
-    };
-    assert_eq!(first.id(), Some("1"));
-    assert_eq!(runner.metric("instances_active"), 1, "{}", runner.metrics());
-    let sse_lines = |r: &support::Runner| {
-        r.stderr
-            .snapshot()
-            .iter()
-            .filter(|l| l.starts_with("[sse]"))
-            .count()
-    };
-    let logged_before = sse_lines(&runner);
-
-    let dropped = Instant::now();
-    reader.disconnect();
-    // The component notices at its next write, at most one interval later;
-    // allow scheduling slack on a busy machine.
-    let deadline = dropped + Duration::from_millis(INTERVAL_MS + 700);
-    while runner.metric("instances_active") != 0 {
-        assert!(
-            Instant::now() < deadline,
-            "instance still active {} ms after the client left: {}",
-            dropped.elapsed().as_millis(),
-            runner.metrics()
-        );
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let ended_after = dropped.elapsed();
-    let m = runner.metrics();
-    assert_eq!(m["instances_finished"], m["instances_started"], "{m}");
-    let log_deadline = Instant::now() + Duration::from_secs(2);
-    while sse_lines(&runner) == logged_before && Instant::now() < log_deadline {
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    assert_eq!(
-        sse_lines(&runner) - logged_before,
-        1,
-        "one stderr line from the component when the client left (ended after {ended_after:?}); stderr:\n{}",
-        runner.stderr.snapshot().join("\n")
-    );
 }

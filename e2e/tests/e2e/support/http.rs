@@ -338,6 +338,15 @@ impl Client {
         self.send(Request::get(target))
     }
 
+    /// `GET target` with extra headers.
+    pub fn get_with(&self, target: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = Request::get(target);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        self.send(req)
+    }
+
     /// Sends arbitrary bytes as the request (for malformed request targets).
     pub fn send_raw(&self, method: &str, raw: &[u8]) -> io::Result<Response> {
         open_raw(self.addr, method, raw)?.read_to_end()

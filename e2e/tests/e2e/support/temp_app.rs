@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
 
 /// A temp directory holding an app.
 pub struct TempApp {
@@ -60,6 +61,17 @@ impl<'a> Component<'a> {
     }
 }
 
+/// Removes app dirs left by earlier test runs (the shared ones are never
+/// dropped); dirs of this process start with its pid.
+fn remove_earlier_runs(apps: &Path) {
+    let mine = format!("{}-", std::process::id());
+    for entry in std::fs::read_dir(apps).into_iter().flatten().flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(&mine) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A TOML basic string (JSON string escapes are valid TOML).
 fn toml_str(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialise")
@@ -70,9 +82,10 @@ impl TempApp {
     pub fn new(label: &str) -> TempApp {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = super::target_dir()
-            .join("e2e/apps")
-            .join(format!("{}-{n}-{label}", std::process::id()));
+        let apps = super::target_dir().join("e2e/apps");
+        static SWEEP: Once = Once::new();
+        SWEEP.call_once(|| remove_earlier_runs(&apps));
+        let dir = apps.join(format!("{}-{n}-{label}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp app dir");
         TempApp {
