@@ -218,6 +218,12 @@ mod tests {
     }
 
     #[test]
+    fn deflate_and_other_unsupported_codings_get_identity() {
+        assert_eq!(negotiate(Some("deflate"), true, true), Identity);
+        assert_eq!(negotiate(Some("deflate, gzip;q=0.5"), true, true), Gzip);
+    }
+
+    #[test]
     fn q_values_parse_per_rfc_grammar() {
         assert_eq!(parse_q("0"), Some(0));
         assert_eq!(parse_q("0."), Some(0));

@@ -15,6 +15,7 @@ use crate::fs::{FileSystem, Kind, Meta};
 use crate::path::{self, PathError, SafePath};
 use crate::range;
 use crate::request::RequestParts;
+use std::time::Duration;
 
 /// Where the response body comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,12 @@ impl Plan {
 }
 
 const NOSNIFF: (&str, &str) = ("x-content-type-options", "nosniff");
+
+/// A sidecar this much older than its file is stale (the file was edited
+/// after the build step). Not zero: `spin up` copies the mounted files
+/// (mtime = copy time, in no particular order), so within a few seconds
+/// the order of mtimes means nothing. A wrong call only costs compression.
+const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// Decides the response to `req`.
 pub fn plan(req: &RequestParts, fs: &impl FileSystem, cfg: &Config) -> Plan {
@@ -156,8 +163,11 @@ impl Representation {
         let sidecar = |enc: Encoding| {
             let p = path.with_suffix(enc.sidecar_suffix()?)?;
             let m = fs.stat(&p).filter(is_file)?;
-            // Stale (older than the file) or useless sidecars are ignored.
-            let stale = matches!((m.modified, meta.modified), (Some(s), Some(o)) if s < o);
+            // Useless (not smaller) or stale sidecars are ignored.
+            let stale = match (m.modified, meta.modified) {
+                (Some(side), Some(file)) => side + STALE_AFTER < file,
+                _ => false,
+            };
             (!stale && m.len < meta.len).then_some((p, m.len))
         };
         let br = sidecar(Encoding::Brotli);

@@ -366,12 +366,21 @@ fn sidecar_requested_directly_is_served_as_is() {
 #[test]
 fn stale_sidecar_is_ignored() {
     let d = site();
-    put(&d, "app.js", &[b'y'; 1000], T0 + 10);
+    put(&d, "app.js", &[b'y'; 1000], T0 + 3600);
     let p = get(&d, "/app.js", &[("accept-encoding", "br, gzip")]);
     assert_eq!(
         (p.header("content-encoding"), file_body(&p).0),
         (None, "app.js".into())
     );
+}
+
+#[test]
+fn sidecar_copied_seconds_before_its_file_is_still_used() {
+    // `spin up` copies mounts: mtimes become copy times, in any order.
+    let d = site();
+    put(&d, "app.js", &[b'x'; 1000], T0 + 5);
+    let p = get(&d, "/app.js", &[("accept-encoding", "br")]);
+    assert_eq!(p.header("content-encoding"), Some("br"));
 }
 
 #[test]
