@@ -443,3 +443,39 @@ fn cache_control_follows_config() {
         None
     );
 }
+
+#[test]
+fn generated_hostile_requests_never_panic_or_5xx() {
+    // Deterministic pseudo-random paths and header values from a hostile alphabet.
+    let alphabet: Vec<char> = "/.%2eEfF5c0a\\\"',W-=bq;*é\0 ".chars().collect();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    let d = site();
+    for _ in 0..3000 {
+        let mut gen = |max: usize| -> String {
+            (0..next(max))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect()
+        };
+        let path = format!("/{}", gen(24));
+        let headers = [
+            ("range", format!("bytes={}", gen(10))),
+            ("if-none-match", gen(12)),
+            ("accept-encoding", gen(12)),
+            ("if-range", gen(8)),
+            ("spin-path-info", path.clone()),
+        ];
+        let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = get(&d, "/", &hs);
+        assert!(
+            [200, 206, 301, 304, 400, 404, 416].contains(&p.status),
+            "{path:?} {headers:?} → {}",
+            p.status
+        );
+    }
+}
