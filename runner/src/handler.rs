@@ -6,7 +6,8 @@
 //! `Host`/URI → 400 with a one-line reason, all instance slots busy → 503
 //! with `Retry-After: 1` (Spin answers 500), guest failure before it set a
 //! response → 500 with an empty body (as Spin) and a `[<component>] error:`
-//! line on stderr, stopped by shutdown before it answered → 503.
+//! line on stderr; no instance could be created (host resources) or
+//! shutdown stopped it before it answered → 503 with `Retry-After: 1`.
 //!
 //! The instance runs in its own task, which owns the `Store`; the task ends
 //! when the guest's handler returns (for a streaming response that is after
@@ -100,16 +101,10 @@ impl Handler {
         }
         let component = self.app.components[m.route.component()].clone();
         let Some(slot) = self.instances.try_start() else {
-            let mut resp = text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &format!(
-                    "Server busy: all {} component instances are in use; retry shortly",
-                    self.instances.max()
-                ),
-            );
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            return Ok(resp);
+            let max = self.instances.max();
+            return Ok(busy(&format!(
+                "Server busy: all {max} component instances are in use; retry shortly"
+            )));
         };
         Ok(self
             .run(component, Request::from_parts(parts, body), slot)
@@ -151,38 +146,72 @@ impl Handler {
         let task = tokio::spawn(async move {
             let result = {
                 let run = async {
-                    let proxy = component.pre().instantiate_async(&mut store).await?;
-                    proxy
+                    let proxy = match component.pre().instantiate_async(&mut store).await {
+                        Ok(p) => p,
+                        Err(e) => return Ended::NoInstance(format!("{e:#}")),
+                    };
+                    let handled = proxy
                         .wasi_http_incoming_handler()
-                        .call_handle(&mut store, incoming, outparam)
-                        .await
+                        .call_handle(&mut store, incoming, outparam);
+                    match handled.await {
+                        Ok(()) => Ended::Returned,
+                        Err(e) => Ended::Failed(format!("{e:#}")),
+                    }
                 };
                 tokio::select! {
                     r = run => r,
-                    _ = crate::server::stopped(&mut shutdown) => Ok(()),
+                    _ = crate::server::stopped(&mut shutdown) => Ended::Stopped,
                 }
             };
             drop(store);
             drop(slot);
-            if let Err(e) = &result {
-                eprintln!("[{task_id}] error: component failed: {e:#}");
+            match &result {
+                Ended::Failed(e) => eprintln!("[{task_id}] error: component failed: {e}"),
+                Ended::NoInstance(e) => {
+                    eprintln!("[{task_id}] error: cannot create an instance: {e}")
+                }
+                Ended::Returned | Ended::Stopped => {}
             }
-            result.is_ok()
+            result
         });
         match rx.await {
             Ok(Ok(resp)) => resp,
             Ok(Err(code)) => fail("component answered with an error", &format!("{code:?}")),
-            Err(_) if *self.shutdown.borrow() => {
-                text(StatusCode::SERVICE_UNAVAILABLE, "Server shutting down")
-            }
             Err(_) => match task.await {
-                Ok(true) => fail(
+                Ok(Ended::Stopped) => busy("Server shutting down"),
+                // Out of pool slots or host resources: a capacity problem, like the limit.
+                Ok(Ended::NoInstance(_)) => {
+                    busy("Server busy: cannot create a component instance now; retry shortly")
+                }
+                Ok(Ended::Returned) => fail(
                     "component returned without a response",
                     &"response-outparam.set was not called",
                 ),
-                Ok(false) => fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new()),
+                Ok(Ended::Failed(_)) => {
+                    fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
+                }
                 Err(e) => fail("instance task failed", &e),
             },
         }
     }
+}
+
+/// How an instance's task ended.
+enum Ended {
+    /// The handler returned.
+    Returned,
+    /// The guest trapped or the handler failed.
+    Failed(String),
+    /// No instance could be created (pool or host resources exhausted).
+    NoInstance(String),
+    /// Shutdown stopped it.
+    Stopped,
+}
+
+/// 503 with `Retry-After: 1` and a one-line body.
+fn busy(line: &str) -> Response<Body> {
+    let mut resp = text(StatusCode::SERVICE_UNAVAILABLE, line);
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    resp
 }

@@ -50,6 +50,9 @@ pub async fn up(args: UpArgs) -> Result<()> {
     if let Some(m) = &metrics {
         banner.push_str(&format!("Metrics http://{}/metrics\n", m.local_addr()?));
     }
+    if let Some(w) = read_max_map_count().and_then(|n| limits.map_count_warning(n)) {
+        eprintln!("{w}");
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(banner.as_bytes())?;
     out.flush()?;
@@ -79,6 +82,15 @@ async fn bind(addr: SocketAddr, flag: &str) -> Result<TcpListener> {
         };
         anyhow::anyhow!("cannot listen on {addr}: {e}{hint}")
     })
+}
+
+/// The kernel's `vm.max_map_count`, where readable (Linux).
+fn read_max_map_count() -> Option<u64> {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.
