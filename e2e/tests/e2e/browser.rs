@@ -59,6 +59,14 @@ fn status(b: &mut Browser) -> (String, String) {
     serde_json::from_value(v).expect("two strings")
 }
 
+/// Records every value the status's `data-state` takes, in `window.__states`.
+const STATE_RECORDER: &str = "window.__states = [];
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.target.id === 'status') window.__states.push(r.target.dataset.state);
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });";
+
 const CLOSED: &str = "document.getElementById('status').dataset.state === 'closed'";
 const DESCRIBE: &str = "document.querySelector('main').innerText";
 
@@ -88,9 +96,18 @@ fn page_shows_the_four_messages_in_order_then_closed() {
     let Some(mut b) = browser("page_shows_the_four_messages_in_order_then_closed") else {
         return;
     };
+    b.before_each_document(STATE_RECORDER).unwrap();
     b.navigate(&base_url(&client)).unwrap();
     b.wait_until(CLOSED, STREAM_TIMEOUT, DESCRIBE).unwrap();
 
+    // Open, then the stream ends and EventSource reconnects with
+    // Last-Event-ID 4, the server answers 204, EventSource closes.
+    let states = b.eval("window.__states").unwrap();
+    assert_eq!(
+        states,
+        serde_json::json!(["open", "connecting", "closed"]),
+        "status transitions"
+    );
     let events = shown_events(&mut b);
     let ids: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     let messages: Vec<&str> = events.iter().map(|e| e.2.as_str()).collect();

@@ -68,7 +68,7 @@ pub fn mounts() -> Option<&'static (TempApp, Runner)> {
                 .named("spa")
                 .env("FALLBACK_PATH", "/index.html"),
         );
-        let runner = support::own_runner("fileserver temp-app tests", &app.manifest())?;
+        let runner = support::own_runner("fileserver_mounts (shared temp app)", &app.manifest())?;
         Some((app, runner))
     })
     .as_ref()
@@ -77,7 +77,13 @@ pub fn mounts() -> Option<&'static (TempApp, Runner)> {
 fn mounts_client(test: &str) -> Option<Client> {
     let m = mounts();
     if m.is_none() {
-        support::skip(test, "the temp app needs the embedded runner");
+        support::skip(
+            test,
+            &format!(
+                "its temp app needs the embedded runner, but {} is set",
+                support::BASE_URL_VAR
+            ),
+        );
     }
     m.map(|(_, r)| r.client())
 }

@@ -163,7 +163,10 @@ fn hostile_paths_never_leak_the_secret_next_to_the_mount() {
     let Some((app, runner)) = mounts() else {
         support::skip(
             "hostile_paths_never_leak_the_secret_next_to_the_mount",
-            "needs the temp app",
+            &format!(
+                "its temp app needs the embedded runner, but {} is set",
+                support::BASE_URL_VAR
+            ),
         );
         return;
     };

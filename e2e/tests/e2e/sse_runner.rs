@@ -114,6 +114,10 @@ fn client_disconnect_ends_the_instance_within_one_interval() {
         std::thread::sleep(Duration::from_millis(25));
     }
     let ended_after = dropped.elapsed();
+    eprintln!(
+        "e2e: the instance ended {} ms after the client left",
+        ended_after.as_millis()
+    );
     let m = runner.metrics();
     assert_eq!(m["instances_finished"], m["instances_started"], "{m}");
     let log_deadline = Instant::now() + Duration::from_secs(2);
