@@ -10,11 +10,14 @@
 //! - [`runner`]: the runner process (ephemeral port, captured output, killed
 //!   on drop); [`temp_app`]: throwaway app directories with a manifest.
 //! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader;
-//!   [`cdp`]: headless Chromium over the DevTools pipe.
+//!   [`cdp`]: headless Chromium over the DevTools pipe; `self_check`: tests
+//!   of the client and reader against a canned loopback server.
 
 pub mod cdp;
 pub mod http;
 pub mod runner;
+#[cfg(test)]
+mod self_check;
 pub mod sse_stream;
 pub mod temp_app;
 

@@ -156,7 +156,10 @@ impl SseReader {
     }
 
     fn take_line(&mut self) -> Option<Line> {
-        if self.after_cr && self.pending.first() == Some(&b'\n') {
+        if self.pending.is_empty() {
+            return None;
+        }
+        if self.after_cr && self.pending[0] == b'\n' {
             self.pending.remove(0);
         }
         self.after_cr = false;
