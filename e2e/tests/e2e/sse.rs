@@ -184,6 +184,14 @@ fn count_cycles_through_the_messages() {
 }
 
 #[test]
+fn large_count_streams_every_event_in_order() {
+    let events = events("/sse?interval=0&count=5000", &[]);
+    let want: Vec<String> = (1..=5000).map(|n| n.to_string()).collect();
+    assert_eq!(ids(&events), want);
+    assert_eq!(messages(&events), seed(0..5000));
+}
+
+#[test]
 fn resume_past_the_message_list_keeps_cycling() {
     let events = events("/sse?interval=0&count=6", &[("Last-Event-ID", "4")]);
     assert_eq!(ids(&events), ["5", "6"]);
