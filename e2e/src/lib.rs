@@ -5,5 +5,11 @@
 //!
 //! Layout:
 //! - `tests/e2e.rs`: the test binary (table of contents).
-//! - `tests/e2e/support.rs` (+ `support/`): fixture, HTTP client, SSE reader, Chromium driver.
-//! - `tests/e2e/sse.rs`, `fileserver.rs`, `browser.rs`, `runner_rules.rs`: the tests.
+//! - `tests/e2e/support.rs` + `support/`: fixture (build once, runner
+//!   processes, temp apps), raw HTTP client, timestamped SSE reader,
+//!   headless Chromium over the DevTools pipe, self-checks of those tools.
+//! - `tests/e2e/sse.rs`, `sse_runner.rs`: the SSE component's contract.
+//! - `tests/e2e/fileserver.rs`, `fileserver_mounts.rs`, `fileserver_paths.rs`:
+//!   the file server's contract and the hostile-path battery.
+//! - `tests/e2e/browser.rs`: the page in Chromium; screenshots to `target/e2e/`.
+//! - `tests/e2e/runner_rules.rs` + `runner_rules/`: the embedded runner's rules.
