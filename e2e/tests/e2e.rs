@@ -31,8 +31,7 @@ mod e2e {
     mod fileserver;
 
     /// The file server in a temp app: sub-route mounts, percent-decoding,
-    /// `/dir` → 301, custom 404, fallback, hidden files, big files,
-    /// Last-Modified from the file's mtime.
+    /// `/dir` → 301, custom 404, fallback, hidden files, big files.
     mod fileserver_mounts;
 
     /// The hostile-path battery, raw over TCP: nothing outside the mount

@@ -3,10 +3,9 @@
 //! `/assets/...` (plain) and at `/spa/...` (fallback), with a secret file
 //! next to the mount and hidden files inside it. Checks sub-route mounts
 //! (found by `spin-path-info`), percent-decoding, `/dir` → 301, custom 404,
-//! fallback, hidden files, big files across chunks, Last-Modified.
+//! fallback, hidden files, big files across chunks.
 
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
 
 use super::support::temp_app::Component;
 use super::support::{self, Client, Runner, TempApp};
@@ -17,10 +16,6 @@ fn big_file() -> Vec<u8> {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect()
 }
-
-/// mtime given to `public/dated.txt` (seconds since the epoch):
-/// Sat, 03 Feb 2001 04:05:06 GMT.
-const DATED_MTIME_SECS: u64 = 981_173_106;
 
 pub const SECRET: &str = "TOP-SECRET-outside-the-mount";
 pub const HIDDEN: &str = "HIDDEN-SECRET-dotfile";
@@ -48,14 +43,6 @@ pub fn mounts() -> Option<&'static (TempApp, Runner)> {
             "<!doctype html><title>custom 404</title>\n",
         );
         app.write("public/big.bin", big_file());
-        let dated = app.write("public/dated.txt", "dated\n");
-        std::fs::File::options()
-            .write(true)
-            .open(dated)
-            .and_then(|f| {
-                f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(DATED_MTIME_SECS))
-            })
-            .expect("set the mtime of dated.txt");
         app.write("public/.env", HIDDEN);
         app.write("public/.git/config", HIDDEN);
         app.write("public/sub/.hidden", HIDDEN);
@@ -195,24 +182,4 @@ fn big_files_stream_whole_and_ranges_cross_chunks() {
         resp.body == file[65530..=131080],
         "range across 64 KiB boundaries"
     );
-}
-
-#[test]
-fn last_modified_is_the_files_own_mtime() {
-    let Some(c) = mounts_client("last_modified_is_the_files_own_mtime") else {
-        return;
-    };
-    let resp = c.get_with("/dated.txt", &[]);
-    assert_eq!(resp.status(), 200);
-    assert_eq!(
-        resp.header("last-modified"),
-        Some("Sat, 03 Feb 2001 04:05:06 GMT"),
-        "Last-Modified must be the file's mtime (`spin up` mounts the directory itself; \
-         a host that stages copies must keep each file's mtime, or ETags change on every restart)"
-    );
-    let again = c.get_with(
-        "/dated.txt",
-        &[("If-Modified-Since", "Sat, 03 Feb 2001 04:05:06 GMT")],
-    );
-    assert_eq!(again.status(), 304);
 }
