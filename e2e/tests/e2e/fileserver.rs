@@ -62,6 +62,17 @@ fn responses_say_nosniff() {
 }
 
 #[test]
+fn client_sent_path_info_cannot_pick_the_file() {
+    // Spin appends its own spin-path-info after a client's; the runner drops
+    // the client's. Either way the file comes from the request path.
+    for sent in ["/index.html", "/../spin.toml", "/style.css"] {
+        let resp = get("/app.js", &[("spin-path-info", sent)]);
+        assert_eq!(resp.status(), 200, "spin-path-info: {sent}");
+        assert_eq!(resp.body, static_file("app.js"), "spin-path-info: {sent}");
+    }
+}
+
+#[test]
 fn missing_file_is_404_not_5xx() {
     let resp = get("/no-such-file.txt", &[]);
     assert_eq!(resp.status(), 404);
