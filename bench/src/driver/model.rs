@@ -60,6 +60,8 @@ pub struct ConnRateRow {
     pub p99_ms: Option<f64>,
     pub errors: usize,
     pub statuses: String,
+    /// e.g. "completed: 9000, reset: 3"
+    pub ends: String,
     pub cpu_pct: f64,
 }
 

@@ -200,12 +200,12 @@ fn throughput(w: &mut String, r: &Results) {
 
 fn connrate(w: &mut String, r: &Results) {
     let _ = writeln!(w, "## Connection rate\n\n`/sse?interval=0&count=1`: each worker opens a new connection, reads the one event to the end of the response, closes, repeats.\n");
-    let _ = writeln!(w, "| server | workers | streams | streams/s | p50 ms | p99 ms | status codes | errors | server CPU % | streams/s vs peer |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    let _ = writeln!(w, "| server | workers | streams | streams/s | p50 ms | p99 ms | status codes | errors | stream ends | server CPU % | streams/s vs peer |\n|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|");
     for c in &r.connrate {
         let peer = r.connrate.iter().find(|p| p.server == PEER);
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0} | {} |",
             c.server,
             c.concurrency,
             int(c.streams as f64),
@@ -214,6 +214,7 @@ fn connrate(w: &mut String, r: &Results) {
             opt(c.p99_ms, 2),
             c.statuses,
             c.errors,
+            c.ends,
             c.cpu_pct,
             times(
                 &c.server,

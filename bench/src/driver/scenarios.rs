@@ -170,6 +170,7 @@ pub fn connrate(ctx: &Ctx, srv: &Server, sampler: &Sampler) -> Option<ConnRateRo
         p99_ms: s.first_event.map(|p| p.p99_ms),
         errors: s.errors,
         statuses: kv(&s.statuses),
+        ends: kv(&s.ends),
         cpu_pct: cpu,
     })
 }
