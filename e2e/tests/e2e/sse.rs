@@ -3,7 +3,7 @@
 //! heartbeat, resume by header and query, 204 at the end, HEAD, 405, every
 //! bad-input 400. What needs a runner of its own is in `sse_runner`.
 
-use super::support::{self, Block, Request, SseReader, SEED_MESSAGES};
+use super::support::{self, ids, messages, Block, Request, SseReader, SEED_MESSAGES};
 
 /// Opens `target` with extra headers and reads the whole stream.
 fn stream(target: &str, headers: &[(&str, &str)]) -> (support::http::Head, SseReader) {
@@ -22,20 +22,6 @@ fn events(target: &str, headers: &[(&str, &str)]) -> Vec<Block> {
     assert_eq!(head.status, 200, "GET {target} {headers:?}");
     let blocks = reader.read_all().expect("read the stream");
     blocks.into_iter().filter(Block::is_event).collect()
-}
-
-fn ids(events: &[Block]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| e.id().unwrap_or("").to_string())
-        .collect()
-}
-
-fn messages(events: &[Block]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| e.message().unwrap_or_default())
-        .collect()
 }
 
 fn seed(range: std::ops::Range<usize>) -> Vec<String> {

@@ -5,21 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::support::temp_app::Component;
-use super::support::{self, Block, Request, SseReader, TempApp};
-
-fn ids(events: &[Block]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| e.id().unwrap_or("").to_string())
-        .collect()
-}
-
-fn messages(events: &[Block]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| e.message().unwrap_or_default())
-        .collect()
-}
+use super::support::{self, ids, messages, Block, Request, SseReader, TempApp};
 
 #[test]
 fn environment_sets_messages_retry_and_interval() {

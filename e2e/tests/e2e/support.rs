@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 pub use http::{Client, Request, Response};
 pub use runner::Runner;
-pub use sse_stream::{Block, SseReader};
+pub use sse_stream::{ids, messages, Block, SseReader};
 pub use temp_app::TempApp;
 
 /// The environment variable that points the suite at an external server.

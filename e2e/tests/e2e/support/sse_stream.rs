@@ -26,6 +26,22 @@ pub struct Block {
     pub lines: Vec<Line>,
 }
 
+/// The `id` of each event, in order (`""` for an event without one).
+pub fn ids(events: &[Block]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e.id().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The parsed `message` of each event, in order.
+pub fn messages(events: &[Block]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e.message().unwrap_or_default())
+        .collect()
+}
+
 impl Block {
     /// Values of field `name`, in order (`data: x` → `x`, one leading space dropped).
     pub fn fields(&self, name: &str) -> Vec<&str> {
