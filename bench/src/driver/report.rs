@@ -199,7 +199,7 @@ fn throughput(w: &mut String, r: &Results) {
 }
 
 fn connrate(w: &mut String, r: &Results) {
-    let _ = writeln!(w, "## Connection rate\n\n`/sse?interval=0&count=1`: each worker opens a new connection, reads the one event to the end of the response, closes, repeats.\n");
+    let _ = writeln!(w, "## Connection rate\n\n`/sse?interval=0&count=1`: each worker opens a new connection, reads the one event to the end of the response, closes, repeats; a stream started before the end of the run may finish within 5 s.\n");
     let _ = writeln!(w, "| server | workers | streams | streams/s | p50 ms | p99 ms | status codes | errors | stream ends | server CPU % | streams/s vs peer |\n|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|");
     for c in &r.connrate {
         let peer = r.connrate.iter().find(|p| p.server == PEER);

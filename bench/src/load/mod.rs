@@ -159,7 +159,12 @@ async fn open_loop(
     records
 }
 
-/// `workers` tasks each open one stream after another.
+/// How long a closed-loop stream started before the deadline may take to
+/// finish (so in-flight requests are measured, not cut off).
+pub const CLOSED_LOOP_GRACE: Duration = Duration::from_secs(5);
+
+/// `workers` tasks each open one stream after another until the deadline;
+/// a stream already started may finish within [`CLOSED_LOOP_GRACE`].
 async fn closed_loop(
     cfg: &LoadConfig,
     workers: usize,
@@ -187,7 +192,8 @@ async fn closed_loop(
                     return out;
                 }
                 let source = (!sources.is_empty()).then(|| sources[i % sources.len()]);
-                out.push(run_stream(&spec, source, start, deadline, &counters).await);
+                let finish_by = deadline + CLOSED_LOOP_GRACE;
+                out.push(run_stream(&spec, source, start, finish_by, &counters).await);
             }
         }));
     }
