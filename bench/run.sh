@@ -20,4 +20,4 @@ if [ "$(cat /proc/sys/vm/max_map_count)" -lt 262144 ] && [ -w /proc/sys/vm/max_m
 fi
 ulimit -n "$(ulimit -Hn)"
 
-exec target/release/spin-sse-bench drive "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/spin-sse-bench" drive "$@"

@@ -119,6 +119,10 @@ fn goals_table(w: &mut String, r: &Results) {
         .filter(|v| v.status == Status::Missed)
         .count();
     let _ = writeln!(w, "\n{missed} goal(s) missed in this run.\n");
+    let _ = writeln!(
+        w,
+        "Why, and the runner and component changes measured to close two of the gaps: [bench/FINDINGS.md](bench/FINDINGS.md).\n"
+    );
 }
 
 fn ladder(w: &mut String, r: &Results) {
@@ -351,6 +355,7 @@ mod tests {
         }
         assert!(md.contains("`spin-sse-bench drive`"));
         assert!(md.contains("docs/bench-rss.svg"));
+        assert!(md.contains("(bench/FINDINGS.md)"));
     }
 
     #[test]
