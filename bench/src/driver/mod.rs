@@ -120,7 +120,10 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
     let mut r = Results {
         generated_utc: utc_now(),
         commit: git_commit(),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        command: std::iter::once("spin-sse-bench".to_string())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" "),
         quick: a.quick,
         machine: procfs::machine(),
         versions: versions(&runner),
