@@ -143,6 +143,9 @@ impl EngineConfig {
             .memory_guard_size(0)
             .guard_before_linear_memory(false)
             .async_stack_size(self.async_stack_bytes)
+            // Decommit a finished instance's stack (with keep-resident 0):
+            // otherwise every stack slot ever used stays resident.
+            .async_stack_zeroing(true)
             .max_wasm_stack(self.max_wasm_stack_bytes)
             .parallel_compilation(true);
         Engine::new(&config).map_err(|e| {

@@ -17,6 +17,7 @@
 //! - [`handler`]: one request → one fresh instance;
 //! - [`server`]: listeners, connections, graceful shutdown;
 //! - [`timer`]: hyper timer on tokio;
+//! - [`trim`]: hands freed heap back to the kernel after instances end;
 //! - [`up`]: the `up` and `build` commands end to end.
 
 pub mod build_cmd;
@@ -33,4 +34,5 @@ pub mod server;
 pub mod state;
 pub mod stdio;
 pub mod timer;
+pub mod trim;
 pub mod up;

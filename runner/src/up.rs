@@ -59,6 +59,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
     drop(out);
 
     let instances = Instances::new(limits.max_instances);
+    crate::trim::spawn(instances.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let handler = Arc::new(Handler::new(loaded, instances.clone(), stop_rx));
     server::serve(
