@@ -16,7 +16,8 @@
 //! - [`frames`]: the bytes of each frame, built with the `sse-encoder` crate.
 //! - `timer`: async sleep on `wasi:clocks/monotonic-clock` pollables.
 //! - `transport`: the `#[http_component]` handler: methods, status codes,
-//!   headers, one body write per frame, stop when the client is gone.
+//!   headers, each frame written and flushed when due (frames due together
+//!   share one write), stop when the client is gone.
 //!
 //! `timer` and `transport` exist only on `wasm32` (the component's export
 //! name is not a valid native symbol); everything else is pure and tested
