@@ -67,6 +67,10 @@ pub struct DriveArgs {
     /// A note to print at the top of the report (repeatable).
     #[arg(long)]
     pub note: Vec<String>,
+    /// Run nothing: re-render the report and plots from a saved results.json
+    /// (adding any `--note`).
+    #[arg(long)]
+    pub render_only: Option<PathBuf>,
 }
 
 fn ctx(a: &DriveArgs, exe: PathBuf) -> Result<Ctx, String> {
@@ -100,6 +104,14 @@ fn ctx(a: &DriveArgs, exe: PathBuf) -> Result<Ctx, String> {
 
 /// Runs everything and writes the report.
 pub fn run(a: DriveArgs) -> Result<(), String> {
+    if let Some(saved) = &a.render_only {
+        let text = std::fs::read_to_string(saved)
+            .map_err(|e| format!("cannot read {}: {e}", saved.display()))?;
+        let mut r: Results = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a results file: {e}", saved.display()))?;
+        r.notes.extend(a.note.iter().cloned());
+        return write_outputs(&a, &a.work, &r);
+    }
     let started = Instant::now();
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own binary: {e}"))?;
     let c = ctx(&a, exe.clone())?;
@@ -390,6 +402,7 @@ mod tests {
             servers: String::new(),
             scenarios: String::new(),
             note: vec![],
+            render_only: None,
         };
         let q = ctx(&a, "x".into()).unwrap();
         assert_eq!(q.ladder, vec![100, 1000]);

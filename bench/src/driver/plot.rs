@@ -53,20 +53,30 @@ pub fn line_chart(
             .x_label_formatter(&|x| format!("{x:.0}"))
             .draw()
             .map_err(|e| e.to_string())?;
-        for (i, (name, points)) in series.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
+        let mut servers: Vec<&str> = Vec::new();
+        for (name, points) in series {
+            // One colour per server (the first word); p50 lines are paler.
+            let server = name.split(' ').next().unwrap_or_default();
+            let idx = servers
+                .iter()
+                .position(|s| *s == server)
+                .unwrap_or_else(|| {
+                    servers.push(server);
+                    servers.len() - 1
+                });
+            let base = PALETTE[idx % PALETTE.len()];
+            let style: ShapeStyle = if name.ends_with(" p50") {
+                base.mix(0.45).stroke_width(2)
+            } else {
+                base.stroke_width(2)
+            };
             chart
-                .draw_series(LineSeries::new(
-                    points.iter().copied(),
-                    color.stroke_width(2),
-                ))
+                .draw_series(LineSeries::new(points.iter().copied(), style))
                 .map_err(|e| e.to_string())?
                 .label(name.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
             chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                .draw_series(points.iter().map(|&p| Circle::new(p, 4, style.filled())))
                 .map_err(|e| e.to_string())?;
         }
         chart
@@ -88,14 +98,14 @@ pub fn rss_series(r: &Results) -> Vec<Series> {
 
 /// First-event p50 and p99 (ms) against streams, two lines per server.
 pub fn latency_series(r: &Results) -> Vec<Series> {
-    let mut out = Vec::new();
-    for (name, pts) in by_server(r, |l| l.first_event_p50_ms) {
-        out.push((format!("{name} p50"), pts));
-    }
-    for (name, pts) in by_server(r, |l| l.first_event_p99_ms) {
-        out.push((format!("{name} p99"), pts));
-    }
-    out
+    let p50 = by_server(r, |l| l.first_event_p50_ms);
+    let p99 = by_server(r, |l| l.first_event_p99_ms);
+    p99.into_iter()
+        .zip(p50)
+        .flat_map(|((name, hi), (_, lo))| {
+            [(format!("{name} p99"), hi), (format!("{name} p50"), lo)]
+        })
+        .collect()
 }
 
 fn by_server(r: &Results, f: impl Fn(&super::model::LadderRow) -> Option<f64>) -> Vec<Series> {
