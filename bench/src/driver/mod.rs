@@ -6,6 +6,7 @@
 pub mod app;
 pub mod goals;
 pub mod loadproc;
+pub mod meta;
 pub mod model;
 pub mod plot;
 pub mod report;
@@ -23,6 +24,7 @@ use scenarios::Ctx;
 use server::Server;
 
 use crate::procfs;
+use meta::{git_commit, utc_now, versions};
 
 /// Options of `drive`.
 #[derive(clap::Args, Debug, Clone)]
@@ -215,32 +217,50 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
             let how = srv.stop(Duration::from_secs(15));
             eprintln!("[bench] {name} stopped: {how}");
         };
+        let mut failed = Vec::new();
         if want(&a.scenarios, "ladder") {
-            let (srv, sampler, idle) = start("ladder")?;
-            r.ladder.extend(scenarios::ladder(&c, &srv, &sampler, idle));
-            stop(srv);
+            match start("ladder") {
+                Ok((srv, sampler, idle)) => {
+                    r.ladder.extend(scenarios::ladder(&c, &srv, &sampler, idle));
+                    stop(srv);
+                }
+                Err(e) => failed.push(e),
+            }
         }
         let mid = ["throughput", "connrate", "static"]
             .iter()
             .any(|s| want(&a.scenarios, s));
         if mid {
-            let (srv, sampler, _) = start("throughput")?;
-            if want(&a.scenarios, "throughput") {
-                r.throughput
-                    .extend(scenarios::throughput(&c, &srv, &sampler));
+            match start("throughput") {
+                Ok((srv, sampler, _)) => {
+                    if want(&a.scenarios, "throughput") {
+                        r.throughput
+                            .extend(scenarios::throughput(&c, &srv, &sampler));
+                    }
+                    if want(&a.scenarios, "connrate") {
+                        r.connrate.extend(scenarios::connrate(&c, &srv, &sampler));
+                    }
+                    if want(&a.scenarios, "static") && !sse_only {
+                        r.statics.extend(scenarios::statics(&c, &srv, &sampler));
+                    }
+                    stop(srv);
+                }
+                Err(e) => failed.push(e),
             }
-            if want(&a.scenarios, "connrate") {
-                r.connrate.extend(scenarios::connrate(&c, &srv, &sampler));
-            }
-            if want(&a.scenarios, "static") && !sse_only {
-                r.statics.extend(scenarios::statics(&c, &srv, &sampler));
-            }
-            stop(srv);
         }
         if want(&a.scenarios, "storm") {
-            let (srv, sampler, idle) = start("storm")?;
-            r.storm.extend(scenarios::storm(&c, &srv, &sampler, idle));
-            stop(srv);
+            match start("storm") {
+                Ok((srv, sampler, idle)) => {
+                    r.storm.extend(scenarios::storm(&c, &srv, &sampler, idle));
+                    stop(srv);
+                }
+                Err(e) => failed.push(e),
+            }
+        }
+        for e in failed {
+            eprintln!("[bench] {name}: {e}");
+            r.notes
+                .push(format!("{name} failed to start for a scenario group: {e}"));
         }
     }
     r.duration_s = started.elapsed().as_secs_f64();
@@ -297,94 +317,9 @@ fn external(name: &str, app: &app::App) -> Result<Command, String> {
     Ok(cmd)
 }
 
-fn capture(cmd: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(cmd).args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn git_commit() -> String {
-    let head =
-        capture("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = capture(
-        "git",
-        &[
-            "status",
-            "--porcelain",
-            "--",
-            "src",
-            "encoder",
-            "fileserver",
-            "runner",
-            "bench",
-            "spin.toml",
-            "Cargo.lock",
-        ],
-    )
-    .is_some_and(|s| !s.is_empty());
-    if dirty {
-        format!("{head} (+ uncommitted changes)")
-    } else {
-        head
-    }
-}
-
-fn utc_now() -> String {
-    capture("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_else(|| "unknown time".into())
-}
-
-/// Version of `name` from Cargo.lock text.
-pub fn lock_version(lock: &str, name: &str) -> Option<String> {
-    let key = format!("name = \"{name}\"");
-    let mut lines = lock.lines();
-    while let Some(l) = lines.next() {
-        if l.trim() == key {
-            return lines
-                .next()?
-                .trim()
-                .strip_prefix("version = \"")?
-                .strip_suffix('"')
-                .map(str::to_string);
-        }
-    }
-    None
-}
-
-fn versions(runner: &Path) -> Vec<(String, String)> {
-    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
-    let mut v = vec![(
-        "rustc".to_string(),
-        capture("rustc", &["-V"]).unwrap_or_else(|| "unknown".into()),
-    )];
-    if let Some(rv) = capture(&runner.to_string_lossy(), &["--version"]) {
-        v.push(("runner".into(), rv));
-    }
-    for krate in [
-        "wasmtime",
-        "wasmtime-wasi-http",
-        "spin-sdk",
-        "axum",
-        "hyper",
-        "tokio",
-    ] {
-        if let Some(ver) = lock_version(&lock, krate) {
-            v.push((krate.to_string(), ver));
-        }
-    }
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lock_version_reads_the_line_after_the_name() {
-        let lock = "[[package]]\nname = \"wasmtime\"\nversion = \"48.0.8\"\n\n[[package]]\nname = \"wasmtime-wasi\"\nversion = \"48.0.8\"\n";
-        assert_eq!(lock_version(lock, "wasmtime").as_deref(), Some("48.0.8"));
-        assert_eq!(lock_version(lock, "tokio"), None);
-    }
 
     #[test]
     fn quick_mode_shrinks_the_ladder_and_holds() {
