@@ -27,6 +27,14 @@ pub struct LadderRow {
     pub events_per_s: f64,
     pub first_event_p50_ms: Option<f64>,
     pub first_event_p99_ms: Option<f64>,
+    /// First-event latency of short probe streams opened while the step's
+    /// streams were held.
+    #[serde(default)]
+    pub probe_p50_ms: Option<f64>,
+    #[serde(default)]
+    pub probe_p99_ms: Option<f64>,
+    #[serde(default)]
+    pub probes: usize,
     pub anomalies: u64,
     pub errors: usize,
     /// e.g. "200: 1000, 503: 3"

@@ -76,7 +76,7 @@ pub fn render(r: &Results) -> String {
     let _ = writeln!(w, "- The load generator runs on the same 2 cores as the server under test; its own CPU use is shown where it matters. Every target is a loopback address.");
     let _ = writeln!(w, "- \"RSS\" is `VmRSS` of the server process from `/proc/<pid>/status`, sampled every 200 ms; CPU is utime+stime from `/proc/<pid>/stat` over the measurement window, in % of one core.");
     let _ = writeln!(w, "- KiB/stream = (peak RSS with all streams open − RSS of the idle, freshly started server) ÷ established streams. \"RSS after\" is read a few seconds after the streams of that step ended, on the same server process (the ladder does not restart it between steps).");
-    let _ = writeln!(w, "- First-event latency is measured from the start of the TCP connect to the first complete event, while new streams keep arriving at the ramp rate.");
+    let _ = writeln!(w, "- First-event latency is measured from the start of the TCP connect to the first complete event: \"ramp\" over the step's own streams while they arrive at the ramp rate; \"probes\" over short `count=1` streams opened at 100/s while the step's streams are held (more samples spread over time, so one pause of the machine weighs less; the latency goal uses them when present).");
     let _ = writeln!(w, "- Anomalies = id gaps + duplicates + reordering + events that do not follow the stream contract.");
     o
 }
@@ -132,10 +132,10 @@ fn ladder(w: &mut String, r: &Results) {
         int(r.ramp_rate),
         r.hold_s
     );
-    let _ = writeln!(w, "| server | streams | established | RSS idle MiB | RSS open MiB (anon / shmem) | KiB/stream | RSS after MiB | CPU % | events/s | first event p50 / p99 ms | anomalies | errors | stream ends | KiB/stream vs peer | p99 vs peer |");
+    let _ = writeln!(w, "| server | streams | established | RSS idle MiB | RSS open MiB (anon / shmem) | KiB/stream | RSS after MiB | CPU % | events/s | first event p50 / p99 ms (ramp) | probes: p50 / p99 ms (n) | anomalies | errors | stream ends | KiB/stream vs peer | p99 vs peer |");
     let _ = writeln!(
         w,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     );
     for l in &r.ladder {
         let peer = r
@@ -150,7 +150,7 @@ fn ladder(w: &mut String, r: &Results) {
         );
         let _ = writeln!(
             w,
-            "| {} | {} | {} ({:.1}%) | {} | {} | {} | {} | {:.0} | {} | {} / {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} ({:.1}%) | {} | {} | {} | {} | {:.0} | {} | {} / {} | {} / {} ({}) | {} | {} | {} | {} | {} |",
             l.server,
             int(l.streams as f64),
             int(l.established as f64),
@@ -163,6 +163,9 @@ fn ladder(w: &mut String, r: &Results) {
             int(l.events_per_s),
             opt(l.first_event_p50_ms, 2),
             opt(l.first_event_p99_ms, 2),
+            opt(l.probe_p50_ms, 2),
+            opt(l.probe_p99_ms, 2),
+            l.probes,
             l.anomalies,
             l.errors,
             l.ends,

@@ -64,6 +64,8 @@ pub fn ladder(ctx: &Ctx, srv: &Server, sampler: &Sampler, idle_kib: u64) -> Vec<
         };
         eprintln!("[bench] {}: ladder {n} streams", srv.name);
         let t0 = sampler.now();
+        let ramp_s = n.saturating_sub(1) as f64 / ctx.ramp_rate;
+        let probes = spawn_probes(ctx, srv, ramp_s);
         let s = match run_sse(&ctx.exe, &ctx.work, &load) {
             Ok(s) => s,
             Err(e) => {
@@ -79,7 +81,13 @@ pub fn ladder(ctx: &Ctx, srv: &Server, sampler: &Sampler, idle_kib: u64) -> Vec<
         std::thread::sleep(Duration::from_secs(2));
         let after = sampler.settle_rss(Duration::from_secs(1));
         let established = s.established;
+        let probe = probes
+            .and_then(|h| h.join().ok())
+            .and_then(|p| p.first_event);
         rows.push(LadderRow {
+            probe_p50_ms: probe.map(|p| p.p50_ms),
+            probe_p99_ms: probe.map(|p| p.p99_ms),
+            probes: probe.map_or(0, |p| p.count),
             server: srv.name.clone(),
             streams: n,
             established,
@@ -103,6 +111,35 @@ pub fn ladder(ctx: &Ctx, srv: &Server, sampler: &Sampler, idle_kib: u64) -> Vec<
         });
     }
     rows
+}
+
+/// Probe rate while a ladder step holds its streams.
+pub const PROBE_RATE: f64 = 100.0;
+
+/// While the step's streams are held, short probe streams (`count=1`) at
+/// [`PROBE_RATE`] measure the first-event latency at that many open
+/// streams, with more samples spread over time than the ramp gives.
+fn spawn_probes(ctx: &Ctx, srv: &Server, ramp_s: f64) -> Option<std::thread::JoinHandle<Summary>> {
+    let probe_s = ctx.hold_s - 4.0;
+    if probe_s < 1.0 {
+        return None;
+    }
+    let work = ctx.work.join("probe");
+    std::fs::create_dir_all(&work).ok()?;
+    let load = SseLoad {
+        url: format!("{}/sse?interval=1000&count=1", srv.base),
+        streams: (probe_s * PROBE_RATE) as usize,
+        rate: PROBE_RATE,
+        hold_s: 3.0,
+        processes: 1,
+        drop_after_events: None,
+        concurrency: None,
+    };
+    let exe = ctx.exe.clone();
+    Some(std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs_f64(ramp_s + 2.0));
+        run_sse(&exe, &work, &load).unwrap_or_default()
+    }))
 }
 
 fn timed_sse(ctx: &Ctx, sampler: &Sampler, load: &SseLoad) -> Result<(Summary, f64), String> {
