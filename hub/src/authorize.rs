@@ -8,7 +8,7 @@
 //! for a private update, its `mercure.subscribe` claim matches one too.
 
 use crate::selector::{self, Selector};
-use crate::token::{self, Claims, TokenError};
+use crate::token::{self, Claims, Key, TokenError};
 use crate::update::Update;
 use std::fmt;
 
@@ -131,7 +131,7 @@ fn origin_of(url: &str) -> String {
 /// Checks a publisher's token and that it covers every topic.
 pub fn publisher(
     token: Option<&str>,
-    key: &[u8],
+    key: &Key,
     now: f64,
     topics: &[String],
 ) -> Result<Claims, AuthError> {
@@ -169,7 +169,7 @@ impl Subscription {
     pub fn authorize(
         topics: Vec<Selector>,
         token: Option<&str>,
-        key: Option<&[u8]>,
+        key: Option<&Key>,
         anonymous: bool,
         now: f64,
     ) -> Result<Self, AuthError> {

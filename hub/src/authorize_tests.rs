@@ -1,8 +1,13 @@
 use super::*;
+use crate::token::Key;
 use serde_json::json;
 
 const KEY: &[u8] = b"publisher-key-publisher-key-0123";
 const NOW: f64 = 1_700_000_000.0;
+
+fn key() -> Key {
+    Key::Hs256(KEY.to_vec())
+}
 
 fn token(claims: serde_json::Value) -> String {
     token::sign(&claims, KEY)
@@ -108,22 +113,22 @@ fn cookie_publish_needs_an_allowed_origin() {
 fn publisher_needs_a_claim_covering_every_topic() {
     let two = topics(&["https://example.com/books/1", "/alt"]);
     let all = token(json!({"mercure": {"publish": ["*"]}}));
-    assert!(publisher(Some(&all), KEY, NOW, &two).is_ok());
+    assert!(publisher(Some(&all), &key(), NOW, &two).is_ok());
     let books = token(json!({"mercure": {"publish": ["https://example.com/books/{id}", "/alt"]}}));
-    assert!(publisher(Some(&books), KEY, NOW, &two).is_ok());
+    assert!(publisher(Some(&books), &key(), NOW, &two).is_ok());
     let one = token(json!({"mercure": {"publish": ["https://example.com/books/{id}"]}}));
     assert_eq!(
-        publisher(Some(&one), KEY, NOW, &two),
+        publisher(Some(&one), &key(), NOW, &two),
         Err(AuthError::TopicNotCovered("/alt".into()))
     );
     let none = token(json!({"mercure": {"subscribe": ["*"]}}));
     assert_eq!(
-        publisher(Some(&none), KEY, NOW, &two),
+        publisher(Some(&none), &key(), NOW, &two),
         Err(AuthError::NoPublishClaim)
     );
-    assert_eq!(publisher(None, KEY, NOW, &two), Err(AuthError::Missing));
+    assert_eq!(publisher(None, &key(), NOW, &two), Err(AuthError::Missing));
     assert!(matches!(
-        publisher(Some(&all), b"other", NOW, &two),
+        publisher(Some(&all), &Key::Hs256(b"other".to_vec()), NOW, &two),
         Err(AuthError::Token(_))
     ));
 }
@@ -131,12 +136,13 @@ fn publisher_needs_a_claim_covering_every_topic() {
 #[test]
 fn anonymous_subscribers_get_public_updates_only() {
     let selectors = selector::compile_all(["/books/{id}"]).unwrap();
-    let anonymous = Subscription::authorize(selectors.clone(), None, Some(KEY), true, NOW).unwrap();
+    let anonymous =
+        Subscription::authorize(selectors.clone(), None, Some(&key()), true, NOW).unwrap();
     assert!(anonymous.receives(&update(&["/books/1"], false)));
     assert!(!anonymous.receives(&update(&["/books/1"], true)));
     assert!(!anonymous.receives(&update(&["/authors/1"], false)));
     assert_eq!(
-        Subscription::authorize(selectors, None, Some(KEY), false, NOW).unwrap_err(),
+        Subscription::authorize(selectors, None, Some(&key()), false, NOW).unwrap_err(),
         AuthError::Missing
     );
 }
@@ -146,7 +152,7 @@ fn private_updates_need_a_subscribe_claim_matching_a_topic() {
     let selectors = selector::compile_all(["*"]).unwrap();
     let claim = token(json!({"mercure": {"subscribe": ["/books/{id}"]}}));
     let reader =
-        Subscription::authorize(selectors.clone(), Some(&claim), Some(KEY), false, NOW).unwrap();
+        Subscription::authorize(selectors.clone(), Some(&claim), Some(&key()), false, NOW).unwrap();
     assert!(reader.receives(&update(&["/books/1"], true)));
     assert!(
         reader.receives(&update(&["/other", "/books/2"], true)),
@@ -155,7 +161,7 @@ fn private_updates_need_a_subscribe_claim_matching_a_topic() {
     assert!(!reader.receives(&update(&["/authors/1"], true)));
     let empty = token(json!({"mercure": {"subscribe": []}}));
     let nobody =
-        Subscription::authorize(selectors.clone(), Some(&empty), Some(KEY), false, NOW).unwrap();
+        Subscription::authorize(selectors.clone(), Some(&empty), Some(&key()), false, NOW).unwrap();
     assert!(!nobody.receives(&update(&["/books/1"], true)));
     assert!(nobody.receives(&update(&["/books/1"], false)));
 }
@@ -164,11 +170,12 @@ fn private_updates_need_a_subscribe_claim_matching_a_topic() {
 fn bad_subscriber_tokens_are_refused_even_when_anonymous_is_allowed() {
     let selectors = selector::compile_all(["*"]).unwrap();
     let expired = token(json!({"exp": NOW - 1.0, "mercure": {"subscribe": ["*"]}}));
-    let result = Subscription::authorize(selectors.clone(), Some(&expired), Some(KEY), true, NOW);
+    let result =
+        Subscription::authorize(selectors.clone(), Some(&expired), Some(&key()), true, NOW);
     assert_eq!(result.unwrap_err(), AuthError::Token(TokenError::Expired));
     let later = token(json!({"exp": NOW + 9.0, "mercure": {"subscribe": ["*"]}}));
     let ok =
-        Subscription::authorize(selectors.clone(), Some(&later), Some(KEY), false, NOW).unwrap();
+        Subscription::authorize(selectors.clone(), Some(&later), Some(&key()), false, NOW).unwrap();
     assert_eq!(ok.expires_at, Some(NOW + 9.0));
     // Without a subscriber key only anonymous access exists.
     let keyless = Subscription::authorize(selectors, Some(&later), None, true, NOW).unwrap();

@@ -3,6 +3,7 @@
 //! "the default"; a set but invalid value is an error naming the variable
 //! (the handler answers 500 and logs it), never silently replaced.
 
+use crate::token::Key;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -16,10 +17,12 @@ pub const DEFAULT_HISTORY_SIZE: u64 = 10_000;
 pub const DEFAULT_KEY_PREFIX: &str = "mercure";
 
 /// The variables the hub reads, in the order the settings table lists them.
-pub const VARIABLES: [&str; 8] = [
+pub const VARIABLES: [&str; 10] = [
     "redis_address",
     "publisher_jwt_key",
+    "publisher_jwt_alg",
     "subscriber_jwt_key",
+    "subscriber_jwt_alg",
     "anonymous",
     "cors_origins",
     "heartbeat_ms",
@@ -27,14 +30,14 @@ pub const VARIABLES: [&str; 8] = [
     "redis_key_prefix",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// `redis://[user:password@]host:port[/db]`.
     pub redis_address: String,
-    /// HS256 key for publishers; empty: nobody may publish.
-    pub publisher_key: Vec<u8>,
-    /// HS256 key for subscribers; `None`: subscriber tokens are ignored.
-    pub subscriber_key: Option<Vec<u8>>,
+    /// Publishers' key; `None`: nobody may publish.
+    pub publisher_key: Option<Key>,
+    /// Subscribers' key; `None`: subscriber tokens are ignored.
+    pub subscriber_key: Option<Key>,
     /// Whether subscribers without a token get public updates.
     pub anonymous: bool,
     /// Origins allowed cross-origin (with credentials); `*` for any.
@@ -95,8 +98,8 @@ impl Settings {
         }
         Ok(Self {
             redis_address,
-            publisher_key: value("publisher_jwt_key").unwrap_or_default().into_bytes(),
-            subscriber_key: value("subscriber_jwt_key").map(String::into_bytes),
+            publisher_key: key(&value, "publisher_jwt_key", "publisher_jwt_alg")?,
+            subscriber_key: key(&value, "subscriber_jwt_key", "subscriber_jwt_alg")?,
             anonymous,
             cors_origins: value("cors_origins")
                 .map(|list| list.split_whitespace().map(str::to_owned).collect())
@@ -121,6 +124,34 @@ impl Settings {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.cors_origins.iter().any(|o| o == "*" || o == origin)
     }
+}
+
+/// The key in variable `name` for the algorithm in `alg` (default HS256).
+fn key(
+    value: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    alg: &'static str,
+) -> Result<Option<Key>, BadSetting> {
+    let algorithm = value(alg).unwrap_or_else(|| "HS256".to_owned());
+    let Some(text) = value(name) else {
+        return match algorithm.as_str() {
+            "HS256" | "RS256" => Ok(None),
+            _ => Err(BadSetting {
+                name: alg,
+                expected: "HS256 or RS256".into(),
+            }),
+        };
+    };
+    Key::new(&algorithm, &text)
+        .map(Some)
+        .map_err(|error| BadSetting {
+            name: if algorithm == "HS256" || algorithm == "RS256" {
+                name
+            } else {
+                alg
+            },
+            expected: format!("a key for {algorithm}: {error}"),
+        })
 }
 
 fn number(
@@ -167,10 +198,7 @@ mod tests {
         .unwrap();
         assert_eq!(s.heartbeat, Duration::from_millis(DEFAULT_HEARTBEAT_MS));
         assert_eq!(s.history_size, DEFAULT_HISTORY_SIZE);
-        assert_eq!(
-            (s.anonymous, s.subscriber_key, s.publisher_key.len()),
-            (false, None, 0)
-        );
+        assert!(!s.anonymous && s.subscriber_key.is_none() && s.publisher_key.is_none());
         assert!(s.cors_origins.is_empty());
         assert_eq!(s.key_prefix, "mercure");
     }
@@ -188,8 +216,8 @@ mod tests {
             ("redis_key_prefix", "app1"),
         ])
         .unwrap();
-        assert_eq!(s.publisher_key, b"pub");
-        assert_eq!(s.subscriber_key.as_deref(), Some(&b"sub"[..]));
+        assert!(matches!(&s.publisher_key, Some(Key::Hs256(k)) if k == b"pub"));
+        assert!(matches!(&s.subscriber_key, Some(Key::Hs256(k)) if k == b"sub"));
         assert!(
             s.anonymous
                 && s.allows_origin("https://b.example")
@@ -219,6 +247,8 @@ mod tests {
             ("heartbeat_ms", "+100"),
             ("history_size", "0"),
             ("redis_key_prefix", "a{b}"),
+            ("publisher_jwt_alg", "ES256"),
+            ("subscriber_jwt_alg", "none"),
         ] {
             let error = settings(&[redis, (name, value)]).unwrap_err();
             assert_eq!(error.name, name, "{value}");
@@ -229,6 +259,15 @@ mod tests {
                 .to_string(),
             "variable heartbeat_ms must be an integer in 100..=600000, got \"x\""
         );
+    }
+
+    #[test]
+    fn rs256_keys_must_be_pem_public_keys() {
+        let redis = ("redis_address", "redis://h:1");
+        let alg = ("publisher_jwt_alg", "RS256");
+        let error = settings(&[redis, alg, ("publisher_jwt_key", "secret")]).unwrap_err();
+        assert_eq!(error.name, "publisher_jwt_key");
+        assert!(error.to_string().contains("PEM"), "{error}");
     }
 
     #[test]

@@ -1,18 +1,63 @@
-//! JWS compact tokens (JWT) as the Mercure hub checks them: HS256 only
-//! (the algorithm is fixed by the hub, never taken from the token, so
-//! `alg: none` and any other algorithm are refused), the signature checked
-//! in constant time, `exp` and `nbf` enforced when present, and the
-//! `mercure` claim (or its `https://mercure.rocks/` fallback) read.
+//! JWS compact tokens (JWT) as the Mercure hub checks them: HS256 (shared
+//! secret, compared in constant time) or RS256 (PEM public key); the
+//! algorithm is the key's, never the token's choice, so `alg: none` and any
+//! other algorithm are refused. `exp` and `nbf` are enforced when present,
+//! and the `mercure` claim (or its `https://mercure.rocks/` fallback) read.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use rsa::RsaPublicKey;
 use serde::Deserialize;
 use sha2::Sha256;
 use std::fmt;
 
 /// Most selectors in `mercure.publish` or `mercure.subscribe`.
 pub const MAX_CLAIM_SELECTORS: usize = 1000;
+
+/// A key that checks signatures; its algorithm is the only one accepted.
+#[derive(Debug, Clone)]
+pub enum Key {
+    /// HMAC-SHA-256 with a shared secret.
+    Hs256(Vec<u8>),
+    /// RSASSA-PKCS1-v1_5 with SHA-256, with the publisher's public key.
+    Rs256(VerifyingKey<Sha256>),
+}
+
+impl Key {
+    /// The key for `algorithm` (`HS256` or `RS256`) from its text: the
+    /// secret, or a PEM `PUBLIC KEY`.
+    pub fn new(algorithm: &str, text: &str) -> Result<Self, String> {
+        match algorithm {
+            "HS256" => Ok(Self::Hs256(text.as_bytes().to_vec())),
+            "RS256" => RsaPublicKey::from_public_key_pem(text.trim())
+                .map(|key| Self::Rs256(VerifyingKey::new(key)))
+                .map_err(|error| format!("not a PEM RSA public key ({error})")),
+            other => Err(format!(
+                "unsupported algorithm {other:?}: use HS256 or RS256"
+            )),
+        }
+    }
+
+    fn algorithm(&self) -> &'static str {
+        match self {
+            Self::Hs256(_) => "HS256",
+            Self::Rs256(_) => "RS256",
+        }
+    }
+
+    fn verify(&self, signed: &[u8], signature: &[u8]) -> bool {
+        match self {
+            Self::Hs256(secret) => mac(secret, signed).verify_slice(signature).is_ok(),
+            Self::Rs256(key) => {
+                Signature::try_from(signature).is_ok_and(|s| key.verify(signed, &s).is_ok())
+            }
+        }
+    }
+}
 
 /// What a valid token grants.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -43,7 +88,7 @@ impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Malformed(what) => write!(f, "malformed token: {what}"),
-            Self::Algorithm(alg) => write!(f, "token algorithm {alg:?} is not HS256"),
+            Self::Algorithm(alg) => write!(f, "token algorithm {alg:?} is not the hub's"),
             Self::Signature => write!(f, "token signature does not verify"),
             Self::Expired => write!(f, "token has expired"),
             Self::NotYetValid => write!(f, "token is not valid yet (nbf)"),
@@ -78,9 +123,9 @@ struct Payload {
     namespaced: Option<MercureClaim>,
 }
 
-/// Checks `token` against the HS256 `secret` at `now` (seconds since the
-/// epoch) and returns its claims.
-pub fn verify(token: &str, secret: &[u8], now: f64) -> Result<Claims, TokenError> {
+/// Checks `token` against `key` at `now` (seconds since the epoch) and
+/// returns its claims.
+pub fn verify(token: &str, key: &Key, now: f64) -> Result<Claims, TokenError> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -89,14 +134,14 @@ pub fn verify(token: &str, secret: &[u8], now: f64) -> Result<Claims, TokenError
     };
     let header: Header = serde_json::from_slice(&decode(header)?)
         .map_err(|_| TokenError::Malformed("header is not a JSON object with \"alg\""))?;
-    if header.alg != "HS256" {
+    if header.alg != key.algorithm() {
         return Err(TokenError::Algorithm(header.alg));
     }
     let signature = decode(signature)?;
     let signed = &token[..header_and_payload_len(token)];
-    mac(secret, signed.as_bytes())
-        .verify_slice(&signature)
-        .map_err(|_| TokenError::Signature)?;
+    if !key.verify(signed.as_bytes(), &signature) {
+        return Err(TokenError::Signature);
+    }
     let payload: Payload = serde_json::from_slice(&decode(payload)?)
         .map_err(|error| TokenError::Claims(error.to_string()))?;
     if payload.exp.is_some_and(|exp| now >= exp) {

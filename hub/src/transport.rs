@@ -196,7 +196,7 @@ async fn subscribe(
         Subscription::authorize(
             Vec::new(),
             token,
-            settings.subscriber_key.as_deref(),
+            settings.subscriber_key.as_ref(),
             settings.anonymous,
             now(),
         )
@@ -304,15 +304,10 @@ async fn publish(
     query: &str,
     headers: Headers,
 ) {
-    if settings.publisher_key.is_empty() {
-        return reply(
-            out,
-            500,
-            headers,
-            "hub configuration error: variable publisher_jwt_key is not set",
-        )
-        .await;
-    }
+    let Some(publisher_key) = &settings.publisher_key else {
+        let reason = "hub configuration error: variable publisher_jwt_key is not set";
+        return reply(out, 500, headers, reason).await;
+    };
     let request_headers = all_headers(&request);
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -321,8 +316,7 @@ async fn publish(
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    if let Err(error) = authorize::publisher(token.as_deref(), &settings.publisher_key, now(), &[])
-    {
+    if let Err(error) = authorize::publisher(token.as_deref(), publisher_key, now(), &[]) {
         return unauthorized(out, headers, &error).await;
     }
     let form_type = request_headers
@@ -347,12 +341,9 @@ async fn publish(
         Ok(publication) => publication,
         Err(error) => return reply(out, error.status(), headers, &error.to_string()).await,
     };
-    if let Err(error) = authorize::publisher(
-        token.as_deref(),
-        &settings.publisher_key,
-        now(),
-        &publication.topics,
-    ) {
+    if let Err(error) =
+        authorize::publisher(token.as_deref(), publisher_key, now(), &publication.topics)
+    {
         return unauthorized(out, headers, &error).await;
     }
     let update = Update {
