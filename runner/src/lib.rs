@@ -3,8 +3,8 @@
 //! the app runs (and is tested) where Spin is not installed.
 //!
 //! Layout:
-//! - [`cli`]: command-line parsing and help text;
-//! - [`manifest`]: `spin.toml` v2 reader, rejecting what it cannot honour;
+//! - [`cli`]: command line and help (clap derive);
+//! - [`manifest`]: `spin.toml` v2 reader (serde derive), rejecting what it cannot honour;
 //! - [`routes`]: route table with Spin's matching and precedence rules;
 //! - [`headers`]: the `spin-*` request headers;
 //! - [`files`]: a component's `files`, staged read-only at guest `/`;
@@ -16,7 +16,6 @@
 //! - [`instances`]: the instance limit and the `/metrics` counters;
 //! - [`handler`]: one request → one fresh instance;
 //! - [`server`]: listeners, connections, graceful shutdown;
-//! - [`timer`]: hyper timer on tokio;
 //! - [`trim`]: hands freed heap back to the kernel after instances end;
 //! - [`up`]: the `up` and `build` commands end to end.
 
@@ -33,6 +32,5 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod stdio;
-pub mod timer;
 pub mod trim;
 pub mod up;
