@@ -17,6 +17,7 @@
 
 pub mod cdp;
 pub mod http;
+pub mod hub;
 pub mod redis;
 pub mod runner;
 #[cfg(test)]
