@@ -37,16 +37,7 @@
     statusText.textContent = text;
   }
 
-  function pad(n, width) {
-    return String(n).padStart(width, "0");
-  }
-
-  function clock(date) {
-    return (
-      pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" +
-      pad(date.getSeconds(), 2) + "." + pad(date.getMilliseconds(), 3)
-    );
-  }
+  const clock = window.spinSseClock;
 
   function span(className, text) {
     const element = document.createElement("span");
