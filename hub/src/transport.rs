@@ -359,7 +359,8 @@ async fn publish(
     let stored =
         open(settings).and_then(|history| history.append(&update).map_err(|e| e.to_string()));
     match stored {
-        Ok(_) => reply(out, 200, headers, &update.id).await,
+        // The body is the id alone, as the reference hub sends it.
+        Ok(_) => text(out, 200, headers, update.id.into_bytes()).await,
         Err(error) => {
             log(&format!("publish failed: {error}"));
             unavailable(
@@ -402,15 +403,20 @@ async fn unavailable(out: ResponseOutparam, mut headers: Headers, reason: &str) 
 }
 
 /// A complete answer with a one-line text body.
-async fn reply(out: ResponseOutparam, status: u16, mut headers: Headers, line: &str) {
+async fn reply(out: ResponseOutparam, status: u16, headers: Headers, line: &str) {
+    let mut bytes = line.replace(['\r', '\n'], " ").into_bytes();
+    bytes.push(b'\n');
+    text(out, status, headers, bytes).await
+}
+
+/// A complete `text/plain` answer with exactly `bytes` as its body.
+async fn text(out: ResponseOutparam, status: u16, mut headers: Headers, bytes: Vec<u8>) {
     headers.push(("content-type", "text/plain; charset=utf-8".into()));
     headers.push(("x-content-type-options", "nosniff".into()));
     let Some(mut body) = send_head(out, status, headers) else {
         return;
     };
-    let mut text = line.replace(['\r', '\n'], " ").into_bytes();
-    text.push(b'\n');
-    if body.send(text).await.is_err() {
+    if body.send(bytes).await.is_err() {
         log(&format!("client gone before the {status} answer was sent"));
     }
 }

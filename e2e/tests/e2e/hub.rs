@@ -22,7 +22,7 @@ fn published_update_reaches_a_subscriber_with_its_id_and_data() {
         response.header("content-type"),
         Some("text/plain; charset=utf-8")
     );
-    assert_eq!(response.text().trim_end(), "first-1");
+    assert_eq!(response.text(), "first-1", "the body is the id alone");
     let update = sub.next().expect("an update");
     assert_eq!(update.id(), Some("first-1"));
     assert_eq!(update.data().as_deref(), Some("hello"));
