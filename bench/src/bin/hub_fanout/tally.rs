@@ -38,21 +38,23 @@ impl Tally {
         self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
     }
 
-    /// Updates `0..published` that never arrived.
-    pub fn lost(&self, published: u64) -> u64 {
-        (0..published)
-            .filter(|&seq| !self.seen.get(seq as usize).copied().unwrap_or(false))
+    /// Acknowledged updates (`expected`) that never arrived.
+    pub fn lost(&self, expected: &[u64]) -> u64 {
+        expected
+            .iter()
+            .filter(|&&seq| !self.seen.get(seq as usize).copied().unwrap_or(false))
             .count() as u64
     }
 }
 
-/// Sums the tallies of every subscriber for `published` updates.
-pub fn totals<'a>(tallies: impl IntoIterator<Item = &'a Tally>, published: u64) -> Totals {
+/// Sums the tallies of every subscriber, `expected` being the sequence
+/// numbers of the acknowledged updates.
+pub fn totals<'a>(tallies: impl IntoIterator<Item = &'a Tally>, expected: &[u64]) -> Totals {
     tallies
         .into_iter()
         .fold(Totals::default(), |t, tally| Totals {
             received: t.received + tally.received,
-            lost: t.lost + tally.lost(published),
+            lost: t.lost + tally.lost(expected),
             duplicated: t.duplicated + tally.duplicated,
             reordered: t.reordered + tally.reordered,
         })
@@ -67,7 +69,7 @@ mod tests {
         let mut tally = Tally::default();
         (0..5).for_each(|seq| tally.record(seq));
         assert_eq!(
-            totals([&tally], 5),
+            totals([&tally], &[0, 1, 2, 3, 4]),
             Totals {
                 received: 5,
                 lost: 0,
@@ -84,7 +86,7 @@ mod tests {
             tally.record(seq);
         }
         assert_eq!(
-            totals([&tally], 6),
+            totals([&tally], &[0, 1, 2, 3, 4, 5]),
             Totals {
                 received: 5,
                 lost: 2,
@@ -95,13 +97,21 @@ mod tests {
     }
 
     #[test]
+    fn unacknowledged_updates_are_not_counted_lost() {
+        let mut tally = Tally::default();
+        tally.record(0);
+        tally.record(2);
+        assert_eq!(totals([&tally], &[0, 2]).lost, 0);
+    }
+
+    #[test]
     fn totals_add_up_over_subscribers() {
         let mut a = Tally::default();
         let mut b = Tally::default();
         a.record(0);
         b.record(1);
         assert_eq!(
-            totals([&a, &b], 2),
+            totals([&a, &b], &[0, 1]),
             Totals {
                 received: 2,
                 lost: 2,
