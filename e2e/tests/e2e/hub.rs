@@ -485,3 +485,27 @@ fn a_thousand_updates_across_a_reconnect_arrive_once_each_in_order() {
     assert_eq!(received.len(), 1000);
     assert_eq!(received, published, "0 lost, 0 duplicated, in order");
 }
+
+#[test]
+fn a_stream_ends_when_the_subscriber_token_expires() {
+    let hub = shared();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let token = hub.subscriber_token(json!({"exp": now + 3, "mercure": {"subscribe": ["*"]}}));
+    let mut sub = hub.subscribe(
+        &query(&[("topic", &topic("expiry"))]),
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    let started = std::time::Instant::now();
+    assert!(
+        sub.next().is_none(),
+        "no update, then the end of the stream"
+    );
+    let lasted = started.elapsed();
+    assert!(
+        lasted < std::time::Duration::from_secs(15),
+        "ended after {lasted:?}"
+    );
+}

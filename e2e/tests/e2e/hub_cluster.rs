@@ -171,3 +171,24 @@ fn without_anonymous_access_subscribers_need_a_token() {
     assert_eq!(stream.head.status, 200);
     stream.disconnect();
 }
+
+#[test]
+fn an_invalid_setting_answers_500_naming_the_variable() {
+    if super::support::is_external() {
+        return skip(
+            "an_invalid_setting",
+            "needs its own runner, but SPIN_SSE_BASE_URL is set",
+        );
+    }
+    let redis = super::support::redis::shared();
+    let hub = hub::own_hub("an_invalid_setting", redis, &[("HUB_HEARTBEAT_MS", "soon")])
+        .expect("not external");
+    let response = hub.open("topic=x", &[]).read_to_end().unwrap();
+    assert_eq!(response.status(), 500);
+    let text = response.text();
+    assert!(
+        text.contains("heartbeat_ms") && text.contains("100..=600000"),
+        "{text}"
+    );
+    assert_eq!(text.trim_end().lines().count(), 1);
+}
