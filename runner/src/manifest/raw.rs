@@ -15,11 +15,24 @@ use std::marker::PhantomData;
 pub(super) struct Manifest {
     pub spin_manifest_version: Option<Version>,
     pub application: Option<Application>,
-    #[serde(default, rename = "variables", deserialize_with = "spin_only")]
-    _variables: (),
+    #[serde(default)]
+    pub variables: Table<Variable>,
     pub trigger: Option<Triggers>,
     #[serde(default)]
     pub component: Table<Component>,
+}
+
+/// One `[variables]` entry.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct Variable {
+    pub default: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub secret: bool,
+    #[serde(rename = "description")]
+    _description: Option<String>,
 }
 
 /// `spin_manifest_version`: only `2` passes.
@@ -79,12 +92,10 @@ pub(super) struct Component {
     pub files: Vec<FilesMount>,
     #[serde(default, deserialize_with = "string_list")]
     pub exclude_files: Vec<String>,
-    #[serde(
-        default,
-        rename = "allowed_outbound_hosts",
-        deserialize_with = "empty_list"
-    )]
-    _allowed_outbound_hosts: (),
+    #[serde(default, deserialize_with = "string_list")]
+    pub allowed_outbound_hosts: Vec<String>,
+    #[serde(default)]
+    pub variables: Table<String>,
     pub build: Option<Build>,
     #[serde(
         default,
@@ -98,8 +109,6 @@ pub(super) struct Component {
     _sqlite_databases: (),
     #[serde(default, rename = "ai_models", deserialize_with = "empty_list")]
     _ai_models: (),
-    #[serde(default, rename = "variables", deserialize_with = "empty_table")]
-    _variables: (),
     #[serde(default, rename = "dependencies", deserialize_with = "empty_table")]
     _dependencies: (),
     #[serde(rename = "tool")]
