@@ -157,3 +157,32 @@ fn announced_addr(stdout: &Lines, prefix: &str) -> Option<SocketAddr> {
     let hostport = rest.split(['/', ' ']).next()?;
     hostport.parse().ok()
 }
+
+/// Runs `up` on `manifest` (plus `extra` flags) expecting it to fail at
+/// start-up; returns its stderr, checked to be exactly one `Error:` line.
+pub fn failing_up(manifest: &Path, extra: &[&str]) -> String {
+    failing_up_with(manifest, extra, &RunnerOptions::default())
+}
+
+/// [`failing_up`] with extra environment and working directory.
+pub fn failing_up_with(manifest: &Path, extra: &[&str], options: &RunnerOptions) -> String {
+    let out = std::process::Command::new(super::runner_bin())
+        .args(["up", "--file"])
+        .arg(manifest)
+        .args(extra)
+        .current_dir(options.cwd.as_deref().unwrap_or(super::repo_root()))
+        .envs(options.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "runner should have failed; stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "want exactly one error line, got: {stderr}");
+    assert!(lines[0].starts_with("Error: "), "{stderr}");
+    stderr
+}
