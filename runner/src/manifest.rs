@@ -20,6 +20,7 @@ mod messages;
 mod raw;
 #[cfg(test)]
 mod tests;
+mod values;
 
 /// A parsed application.
 #[derive(Debug, Clone, PartialEq, Eq)]
