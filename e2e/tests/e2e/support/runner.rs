@@ -74,7 +74,8 @@ pub struct RunnerOptions {
 
 /// A running `spin-sse-runner up` (stopped on drop).
 pub struct Runner {
-    process: Watched,
+    /// Held for its drop, which stops the runner.
+    _process: Watched,
     pub addr: SocketAddr,
     pub metrics_addr: SocketAddr,
     pub stdout: Arc<Lines>,
@@ -121,7 +122,7 @@ impl Runner {
             );
         };
         Runner {
-            process,
+            _process: process,
             addr,
             metrics_addr,
             stdout,
