@@ -232,3 +232,19 @@ impl wit::HostConnection for RedisHost {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redis_and_rediss_addresses_open_as_clients() {
+        for address in [
+            "redis://127.0.0.1:1",
+            "rediss://127.0.0.1:1/#insecure",
+            "rediss://h:1",
+        ] {
+            if let Err(e) = redis::Client::open(address) {
+                panic!("{address}: {e}");
+            }
+        }
+    }
+}

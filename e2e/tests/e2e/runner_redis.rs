@@ -1,6 +1,7 @@
 //! Outbound Redis through the runner against a real `redis-server`: every
 //! call of `fermyon:spin/redis`, reply flattening and refused reply types, a
-//! refused address (Spin's error plus one stderr line), the per-instance
+//! refused address (Spin's error plus one stderr line), `rediss://` over
+//! TLS, the per-instance
 //! connection limit, a blocking `XREAD BLOCK 2000` that holds only its own
 //! instance, and 10,000 short requests that leave no connection open.
 
@@ -14,10 +15,7 @@ use std::time::{Duration, Instant};
 
 /// The fixture allowed to reach `redis` only.
 fn app_for(test: &str, redis: &RedisServer) -> Option<FixtureApp> {
-    let allowed = format!(
-        "allowed_outbound_hosts = [\"redis://127.0.0.1:{}\"]",
-        redis.port()
-    );
+    let allowed = format!("allowed_outbound_hosts = [\"{}\"]", redis.url());
     let address = format!("variables = {{ redis_address = \"{}\" }}", redis.url());
     let component = [allowed.as_str(), address.as_str()];
     let manifest = FixtureManifest {
@@ -84,6 +82,29 @@ fn every_call_works_against_the_real_server() {
         ]
     );
     assert_eq!(redis.cmd(&["SMEMBERS", "calls:set"]), "b");
+}
+
+#[test]
+fn rediss_connects_over_tls() {
+    let redis = RedisServer::start_tls();
+    let Some(f) = app_for("redis-tls", &redis) else {
+        return;
+    };
+    // The test certificate is self-signed: `#insecure` skips verification.
+    let address = format!("{}/#insecure", redis.url());
+    let got = f.redis(&json!({ "address": address, "calls": [
+        { "op": "set", "key": "tls:k", "value": "over tls" },
+        { "op": "get", "key": "tls:k" },
+    ] }));
+    assert_eq!(
+        got["results"],
+        json!([{ "ok": null }, { "ok": "over tls" }]),
+        "{got}"
+    );
+    assert_eq!(redis.cmd(&["GET", "tls:k"]), "over tls");
+    // Without it the self-signed certificate is rejected.
+    let got = f.redis(&json!({ "address": redis.url(), "calls": [] }));
+    assert_eq!(got["open"]["error"], "other", "{got}");
 }
 
 #[test]

@@ -31,6 +31,10 @@ fn no_port_means_the_well_known_one() {
 fn scheme_must_match() {
     assert!(!allowed("rediss://h:1", "redis://h:1"));
     assert!(allowed("rediss://h:1", "rediss://h:1"));
+    assert!(allowed(
+        "rediss://127.0.0.1:1",
+        "rediss://127.0.0.1:1/#insecure"
+    ));
     assert!(allowed("*://h:1", "rediss://h:1"));
 }
 
