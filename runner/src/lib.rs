@@ -9,8 +9,13 @@
 //! - [`headers`]: the `spin-*` request headers;
 //! - [`files`]: a component's `files`, staged read-only at guest `/`;
 //! - [`build_cmd`]: `--build` / `build`, like `spin build`;
+//! - [`variables`]: Spin application variables (`[variables]`, templates,
+//!   `SPIN_VARIABLE_*` and `.env`) and the guest interfaces that read them;
+//! - [`allowed_hosts`]: `allowed_outbound_hosts` parsing and matching;
+//! - [`outbound_redis`]: `fermyon:spin/redis` on the `redis` crate;
+//! - [`bindings`]: host bindings generated from `runner/wit/`;
 //! - [`engine`]: wasmtime engine and pooling-allocator settings;
-//! - [`state`]: per-instance host state (WASI, wasi-http, no outbound HTTP);
+//! - [`state`]: per-instance host state (WASI, wasi-http, variables, Redis);
 //! - [`stdio`]: component stdout/stderr prefixed with the component id;
 //! - [`loader`]: compiles and pre-links each component once;
 //! - [`instances`]: the instance limit and the `/metrics` counters;
@@ -19,6 +24,8 @@
 //! - [`trim`]: hands freed heap back to the kernel after instances end;
 //! - [`up`]: the `up` and `build` commands end to end.
 
+pub mod allowed_hosts;
+pub mod bindings;
 pub mod build_cmd;
 pub mod cli;
 pub mod engine;
@@ -28,9 +35,11 @@ pub mod headers;
 pub mod instances;
 pub mod loader;
 pub mod manifest;
+pub mod outbound_redis;
 pub mod routes;
 pub mod server;
 pub mod state;
 pub mod stdio;
 pub mod trim;
 pub mod up;
+pub mod variables;
