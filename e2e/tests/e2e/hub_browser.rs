@@ -5,7 +5,6 @@
 
 use super::support::cdp::{browser_or_skip, Browser};
 use super::support::hub::{self, query, shared, topic};
-use super::support::redis::RedisServer;
 use super::support::{self, static_file};
 use serde_json::Value;
 use std::time::Duration;
@@ -87,10 +86,9 @@ fn hub_page_shows_an_update_published_meanwhile() {
 #[test]
 fn hub_page_marks_reconnects_and_replayed_updates() {
     let test = "hub_page_marks_reconnects_and_replayed_updates";
-    if support::is_external() {
-        return support::skip(test, "stops its own Redis, but SPIN_SSE_BASE_URL is set");
-    }
-    let mut redis = RedisServer::start();
+    let Some(mut redis) = hub::own_redis(test) else {
+        return;
+    };
     // Saved on shutdown, so the history survives the restart below.
     redis.cmd(&["CONFIG", "SET", "save", "3600 1"]);
     let hub = hub::own_hub(test, &redis, &[]).expect("not external");

@@ -6,7 +6,6 @@
 
 use super::support::hub::{self, query, topic, Hub};
 use super::support::redis::RedisServer;
-use super::support::skip;
 use serde_json::json;
 
 fn pair_on(redis: &RedisServer) -> (Hub, Hub) {
@@ -26,13 +25,11 @@ fn pair_on(redis: &RedisServer) -> (Hub, Hub) {
 
 #[test]
 fn two_runners_on_one_redis_deliver_every_update_to_both_in_order_once() {
-    if super::support::is_external() {
-        return skip(
-            "two_runners_on_one_redis",
-            "needs its own runners, but SPIN_SSE_BASE_URL is set",
-        );
-    }
-    let redis = RedisServer::start();
+    let Some(redis) =
+        hub::own_redis("two_runners_on_one_redis_deliver_every_update_to_both_in_order_once")
+    else {
+        return;
+    };
     let (a, b) = pair_on(&redis);
     let t = topic("cluster");
     let selector = query(&[("topic", &t)]);
@@ -73,17 +70,19 @@ fn two_runners_on_one_redis_deliver_every_update_to_both_in_order_once() {
 
 #[test]
 fn redis_restarted_mid_stream_loses_nothing_acknowledged() {
-    if super::support::is_external() {
-        return skip(
-            "redis_restarted_mid_stream",
-            "needs its own Redis, but SPIN_SSE_BASE_URL is set",
-        );
-    }
-    let mut redis = RedisServer::start();
+    let Some(mut redis) = hub::own_redis("redis_restarted_mid_stream_loses_nothing_acknowledged")
+    else {
+        return;
+    };
     // Save on shutdown, so the restarted server reloads the history (the
     // production setting is a persistent Redis; see README).
     redis.cmd(&["CONFIG", "SET", "save", "3600 1"]);
-    let hub = hub::own_hub("redis_restarted_mid_stream", &redis, &[]).expect("not external");
+    let hub = hub::own_hub(
+        "redis_restarted_mid_stream_loses_nothing_acknowledged",
+        &redis,
+        &[],
+    )
+    .expect("not external");
     let t = topic("restart");
     let selector = query(&[("topic", &t)]);
     let mut sub = hub.subscribe(&selector, &[]);
@@ -149,13 +148,9 @@ fn redis_restarted_mid_stream_loses_nothing_acknowledged() {
 
 #[test]
 fn without_anonymous_access_subscribers_need_a_token() {
-    if super::support::is_external() {
-        return skip(
-            "without_anonymous_access",
-            "needs its own runner, but SPIN_SSE_BASE_URL is set",
-        );
-    }
-    let redis = RedisServer::start();
+    let Some(redis) = hub::own_redis("without_anonymous_access_subscribers_need_a_token") else {
+        return;
+    };
     let hub = hub::own_hub(
         "without_anonymous_access",
         &redis,
@@ -174,15 +169,11 @@ fn without_anonymous_access_subscribers_need_a_token() {
 
 #[test]
 fn an_invalid_setting_answers_500_naming_the_variable() {
-    if super::support::is_external() {
-        return skip(
-            "an_invalid_setting",
-            "needs its own runner, but SPIN_SSE_BASE_URL is set",
-        );
-    }
+    let test = "an_invalid_setting_answers_500_naming_the_variable";
     let redis = super::support::redis::shared();
-    let hub = hub::own_hub("an_invalid_setting", redis, &[("HUB_HEARTBEAT_MS", "soon")])
-        .expect("not external");
+    let Some(hub) = hub::own_hub(test, redis, &[("HUB_HEARTBEAT_MS", "soon")]) else {
+        return;
+    };
     let response = hub.open("topic=x", &[]).read_to_end().unwrap();
     assert_eq!(response.status(), 500);
     let text = response.text();

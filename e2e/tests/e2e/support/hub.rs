@@ -69,6 +69,19 @@ pub fn start_runner(vars: &[(String, String)]) -> Runner {
     )
 }
 
+/// A private Redis for `test`, or `None` (reason printed) when the suite
+/// targets an external server (whose Redis the tests cannot control).
+pub fn own_redis(test: &str) -> Option<RedisServer> {
+    if is_external() {
+        skip(
+            test,
+            "needs its own runner and Redis, but SPIN_SSE_BASE_URL is set",
+        );
+        return None;
+    }
+    Some(RedisServer::start())
+}
+
 /// A hub of its own on `redis`, or `None` (reason printed) when the suite
 /// targets an external server.
 pub fn own_hub(test: &str, redis: &RedisServer, extra: &[(&str, &str)]) -> Option<Hub> {
