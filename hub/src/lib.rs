@@ -16,15 +16,26 @@
 //! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
 //! - [`config`]: settings from Spin variables.
 //! - [`cors`]: CORS headers for configured origins, with credentials.
-//! - `transport` (wasm only): the `#[http_component]` handler.
+//! - `transport` (wasm only): the `#[http_component]` handler, with
+//!   `request` (headers, bounded body), `respond` (status, headers, one-line
+//!   answers), `spin_redis` (the Redis commands through `spin_sdk::redis`)
+//!   and `host` (clocks, random bytes, log).
 
 pub mod authorize;
 pub mod config;
 pub mod cors;
 pub mod form;
 pub mod history;
+#[cfg(target_arch = "wasm32")]
+mod host;
 pub mod redis_streams;
+#[cfg(target_arch = "wasm32")]
+mod request;
+#[cfg(target_arch = "wasm32")]
+mod respond;
 pub mod selector;
+#[cfg(target_arch = "wasm32")]
+mod spin_redis;
 pub mod token;
 #[cfg(target_arch = "wasm32")]
 mod transport;

@@ -11,13 +11,16 @@
 use crate::authorize::{self, Credentials, Subscription};
 use crate::config::{Settings, VARIABLES};
 use crate::history::{self, History, Position};
-use crate::redis_streams::{Arg, Execute, RedisStreams, Reply};
+use crate::host::{log, monotonic, now, random_bytes};
+use crate::redis_streams::RedisStreams;
+use crate::request::{all_headers, header, read_body, BodyError};
+use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
+use crate::spin_redis::{open, Redis};
 use crate::update::{self, Update, HEARTBEAT};
 use crate::{cors, form, selector};
-use futures::{SinkExt, StreamExt};
-use spin_sdk::http::{Fields, IncomingRequest, Method, OutgoingResponse, ResponseOutparam};
+use futures::SinkExt;
+use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
 use spin_sdk::http_component;
-use spin_sdk::redis::{Connection, RedisParameter, RedisResult};
 use std::time::Duration;
 
 const STREAM_HEADERS: [(&str, &str); 5] = [
@@ -32,45 +35,6 @@ const STREAM_HEADERS: [(&str, &str); 5] = [
 ];
 const ALLOW: &str = "GET, HEAD, POST, OPTIONS";
 const READ_COUNT: usize = 100;
-const RETRY_AFTER_SECONDS: &str = "1";
-
-type Headers = Vec<(&'static str, String)>;
-
-struct Redis(Connection);
-
-impl Execute for Redis {
-    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
-        let params: Vec<RedisParameter> = args
-            .iter()
-            .map(|arg| match arg {
-                Arg::Int(n) => RedisParameter::Int64(*n),
-                Arg::Bytes(b) => RedisParameter::Binary(b.clone()),
-            })
-            .collect();
-        let results = self
-            .0
-            .execute(command, &params)
-            .map_err(|e| e.to_string())?;
-        Ok(results
-            .into_iter()
-            .map(|r| match r {
-                RedisResult::Nil => Reply::Nil,
-                RedisResult::Status(s) => Reply::Status(s),
-                RedisResult::Int64(n) => Reply::Int(n),
-                RedisResult::Binary(b) => Reply::Bytes(b),
-            })
-            .collect())
-    }
-}
-
-fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
-    let connection = Connection::open(&settings.redis_address).map_err(|e| e.to_string())?;
-    Ok(RedisStreams::new(
-        Redis(connection),
-        &settings.key_prefix,
-        settings.history_size,
-    ))
-}
 
 #[http_component]
 async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
@@ -371,120 +335,4 @@ async fn publish(
             .await
         }
     }
-}
-
-enum BodyError {
-    TooLarge,
-    Read,
-}
-
-async fn read_body(request: IncomingRequest) -> Result<Vec<u8>, BodyError> {
-    let mut stream = request.into_body_stream();
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        body.extend(chunk.map_err(|_| BodyError::Read)?);
-        if body.len() > form::MAX_BODY_BYTES {
-            return Err(BodyError::TooLarge);
-        }
-    }
-    Ok(body)
-}
-
-async fn unauthorized(out: ResponseOutparam, mut headers: Headers, error: &authorize::AuthError) {
-    log(&format!("unauthorized: {error}"));
-    headers.push(("www-authenticate", "Bearer realm=\"mercure\"".into()));
-    reply(out, 401, headers, &format!("unauthorized: {error}")).await
-}
-
-async fn unavailable(out: ResponseOutparam, mut headers: Headers, reason: &str) {
-    log(reason);
-    headers.push(("retry-after", RETRY_AFTER_SECONDS.into()));
-    reply(out, 503, headers, reason).await
-}
-
-/// A complete answer with a one-line text body.
-async fn reply(out: ResponseOutparam, status: u16, headers: Headers, line: &str) {
-    let mut bytes = line.replace(['\r', '\n'], " ").into_bytes();
-    bytes.push(b'\n');
-    text(out, status, headers, bytes).await
-}
-
-/// A complete `text/plain` answer with exactly `bytes` as its body.
-async fn text(out: ResponseOutparam, status: u16, mut headers: Headers, bytes: Vec<u8>) {
-    headers.push(("content-type", "text/plain; charset=utf-8".into()));
-    headers.push(("x-content-type-options", "nosniff".into()));
-    let Some(mut body) = send_head(out, status, headers) else {
-        return;
-    };
-    if body.send(bytes).await.is_err() {
-        log(&format!("client gone before the {status} answer was sent"));
-    }
-}
-
-/// Sends status and headers; returns the body to write, or `None` (logged)
-/// if the host refused them.
-fn send_head(
-    out: ResponseOutparam,
-    status: u16,
-    headers: Headers,
-) -> Option<impl futures::Sink<Vec<u8>, Error = wasi::io::streams::StreamError> + Unpin> {
-    let fields = Fields::new();
-    for (name, value) in &headers {
-        if fields.append(name, value.as_bytes()).is_err() {
-            log(&format!("response header {name} rejected by the host"));
-            return None;
-        }
-    }
-    let response = OutgoingResponse::new(fields);
-    if response.set_status_code(status).is_err() {
-        log("response status rejected by the host");
-        return None;
-    }
-    let body = response.take_body();
-    out.set(response);
-    Some(body)
-}
-
-fn all_headers(request: &IncomingRequest) -> Vec<(String, String)> {
-    request
-        .headers()
-        .entries()
-        .into_iter()
-        .map(|(name, value)| {
-            (
-                name.to_ascii_lowercase(),
-                String::from_utf8_lossy(&value).into_owned(),
-            )
-        })
-        .collect()
-}
-
-fn header(request: &IncomingRequest, name: &str) -> Option<String> {
-    let values = request.headers().get(name);
-    values
-        .first()
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-}
-
-/// Wall-clock seconds since the epoch (token `exp`/`nbf`).
-fn now() -> f64 {
-    let time = wasi::clocks::wall_clock::now();
-    time.seconds as f64 + f64::from(time.nanoseconds) / 1e9
-}
-
-fn monotonic() -> Duration {
-    Duration::from_nanos(wasi::clocks::monotonic_clock::now())
-}
-
-fn random_bytes() -> [u8; 16] {
-    let bytes = wasi::random::random::get_random_bytes(16);
-    let mut out = [0; 16];
-    for (slot, byte) in out.iter_mut().zip(bytes) {
-        *slot = byte;
-    }
-    out
-}
-
-fn log(line: &str) {
-    eprintln!("{line}");
 }
