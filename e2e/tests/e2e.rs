@@ -45,9 +45,13 @@ mod e2e {
 
     /// The event hub over HTTP (shared hub on a private Redis, or
     /// `SPIN_SSE_BASE_URL`): publish/subscribe, ids, fields, selectors,
-    /// authorization, private updates, bad input, reconnection,
-    /// heartbeats, CORS, 405, health, 1,000 updates across a reconnect.
+    /// bad input, reconnection, heartbeats, CORS, 405, health, 1,000
+    /// updates across a reconnect.
     mod hub;
+
+    /// The hub's authorization: publisher tokens, cookie + origin, private
+    /// updates, subscriber tokens, expiry.
+    mod hub_auth;
 
     /// The hub with runners and Redis of its own: two runners on one
     /// Redis, Redis restarted mid-stream, the anonymous switch.

@@ -13,17 +13,17 @@
 //! target/release/hub_fanout --subscribers 1000 --rate 100 --seconds 30
 //! ```
 
+mod processes;
 mod tally;
 
 use clap::Parser;
+use processes::{redis_info, start_redis, start_runner, stream_order, Process, StreamOrder};
 use spin_sse_bench::http1::{self, BodyDecoder, Progress};
 use spin_sse_bench::procfs;
 use spin_sse_bench::sse_parse::SseParser;
 use spin_sse_bench::stats::{self, Percentiles};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -57,94 +57,6 @@ struct Args {
 
 const TOPIC: &str = "https://example.com/bench";
 const KEY: &str = "hub-fanout-benchmark-key-0123456789abcdef";
-
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        // SIGTERM first, so runners and Redis exit cleanly.
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if matches!(self.0.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn start_redis(dir: &std::path::Path, max_clients: usize) -> (Process, u16) {
-    let port = free_port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .args(["--maxclients", &max_clients.to_string(), "--dir"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start redis-server (apt-get install redis-server)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (Process(child), port)
-}
-
-fn start_runner(args: &Args, redis_port: u16, max_instances: usize) -> (Process, SocketAddr) {
-    let mut child = Command::new(&args.runner)
-        .args([
-            "up",
-            "--listen",
-            "127.0.0.1:0",
-            "--max-instances",
-            &max_instances.to_string(),
-            "--file",
-        ])
-        .arg(&args.manifest)
-        .env(
-            "SPIN_VARIABLE_REDIS_HOST",
-            format!("127.0.0.1:{redis_port}"),
-        )
-        .env("SPIN_VARIABLE_PUBLISHER_JWT_KEY", KEY)
-        .env("SPIN_VARIABLE_HUB_ANONYMOUS", "true")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the runner (cargo build --release -p spin-sse-runner)");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .and_then(Result::ok)
-            .expect("runner exited before serving");
-        if let Some(rest) = line.strip_prefix("Serving http://") {
-            break rest.trim().parse().expect("Serving address");
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (Process(child), addr)
-}
 
 fn now_micros() -> u64 {
     SystemTime::now()
@@ -253,45 +165,6 @@ async fn publish(addr: SocketAddr, token: &str, seq: u64) -> bool {
     response.starts_with(b"HTTP/1.1 200")
 }
 
-/// The order Redis appended the updates in (seq → rank), from `XRANGE`.
-struct StreamOrder(std::collections::HashMap<u64, u64>);
-
-impl StreamOrder {
-    fn rank(&self, seq: u64) -> Option<u64> {
-        self.0.get(&seq).copied()
-    }
-}
-
-fn stream_order(port: u16) -> StreamOrder {
-    let out = Command::new("redis-cli")
-        .args([
-            "-p",
-            &port.to_string(),
-            "--raw",
-            "XRANGE",
-            "{mercure}:updates",
-            "-",
-            "+",
-        ])
-        .output()
-        .expect("redis-cli (apt-get install redis-tools)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let seqs = text.lines().filter_map(|line| {
-        let update: serde_json::Value = serde_json::from_str(line).ok()?;
-        update["data"]
-            .as_str()?
-            .split(' ')
-            .next()?
-            .parse::<u64>()
-            .ok()
-    });
-    StreamOrder(
-        seqs.enumerate()
-            .map(|(rank, seq)| (seq, rank as u64))
-            .collect(),
-    )
-}
-
 /// A subscriber's arrivals, as ranks in the stream's order.
 fn tally_in(order: &StreamOrder, arrivals: &[u64]) -> Tally {
     let mut tally = Tally::default();
@@ -302,19 +175,6 @@ fn tally_in(order: &StreamOrder, arrivals: &[u64]) -> Tally {
     tally
 }
 
-fn redis_info(port: u16, field: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    stream.write_all(b"INFO\r\nQUIT\r\n").ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    text.lines().find_map(|l| {
-        l.strip_prefix(&format!("{field}:"))
-            .map(|v| v.trim().to_owned())
-    })
-}
-
 fn main() {
     let args = Args::parse();
     procfs::raise_fd_limit();
@@ -323,7 +183,7 @@ fn main() {
     let (redis, redis_port) = start_redis(&dir, args.subscribers + 2000);
     let per_runner = args.subscribers.div_ceil(args.runners) + 200;
     let runners: Vec<(Process, SocketAddr)> = (0..args.runners)
-        .map(|_| start_runner(&args, redis_port, per_runner))
+        .map(|_| start_runner(&args.runner, &args.manifest, KEY, redis_port, per_runner))
         .collect();
     let addrs: Vec<SocketAddr> = runners.iter().map(|(_, a)| *a).collect();
     let pids: Vec<u32> = runners.iter().map(|(p, _)| p.0.id()).collect();
