@@ -7,6 +7,7 @@
 use crate::config::{ConfigError, Settings};
 use serde::Serialize;
 use sse_encoder::Event;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The SSE event type of every event.
@@ -22,8 +23,9 @@ struct Payload<'a> {
 /// Renders frames for one stream.
 #[derive(Clone, Debug)]
 pub struct Frames {
-    /// One JSON payload per configured message; never empty.
-    payloads: Vec<String>,
+    /// One JSON payload per configured message; never empty. Shared by
+    /// every stream of the same settings.
+    payloads: Arc<[String]>,
     retry: Duration,
 }
 
@@ -40,7 +42,7 @@ impl Frames {
             payloads.push(payload);
         }
         Ok(Self {
-            payloads,
+            payloads: payloads.into(),
             retry: Duration::from_millis(settings.retry_ms),
         })
     }
