@@ -27,6 +27,18 @@ pub const HEARTBEAT_MS: RangeInclusive<u64> = 100..=600_000;
 /// Events per stream (query `count`).
 pub const COUNT: RangeInclusive<u64> = 1..=1_000_000;
 
+/// The environment variables the component reads.
+pub const ENV_INTERVAL_MS: &str = "SSE_INTERVAL_MS";
+pub const ENV_RETRY_MS: &str = "SSE_RETRY_MS";
+pub const ENV_HEARTBEAT_MS: &str = "SSE_HEARTBEAT_MS";
+pub const ENV_MESSAGES: &str = "SSE_MESSAGES";
+pub const ENV_NAMES: [&str; 4] = [
+    ENV_INTERVAL_MS,
+    ENV_RETRY_MS,
+    ENV_HEARTBEAT_MS,
+    ENV_MESSAGES,
+];
+
 pub const DEFAULT_INTERVAL_MS: u64 = 1_000;
 pub const DEFAULT_RETRY_MS: u64 = 3_000;
 pub const DEFAULT_HEARTBEAT_MS: u64 = 15_000;
@@ -169,14 +181,14 @@ impl Settings {
                 parse_bounded(Origin::Env, name, &value, range).map_err(ConfigError::Number)
             }
         };
-        let messages = match var("SSE_MESSAGES") {
+        let messages = match var(ENV_MESSAGES) {
             None => defaults.messages,
             Some(json) => parse_messages(&json)?,
         };
         Ok(Self {
-            interval_ms: number("SSE_INTERVAL_MS", INTERVAL_MS, defaults.interval_ms)?,
-            retry_ms: number("SSE_RETRY_MS", RETRY_MS, defaults.retry_ms)?,
-            heartbeat_ms: number("SSE_HEARTBEAT_MS", HEARTBEAT_MS, defaults.heartbeat_ms)?,
+            interval_ms: number(ENV_INTERVAL_MS, INTERVAL_MS, defaults.interval_ms)?,
+            retry_ms: number(ENV_RETRY_MS, RETRY_MS, defaults.retry_ms)?,
+            heartbeat_ms: number(ENV_HEARTBEAT_MS, HEARTBEAT_MS, defaults.heartbeat_ms)?,
             messages,
         })
     }
