@@ -9,17 +9,15 @@
 //!   when the suite points at an external server.
 //! - [`runner`]: the runner process (ephemeral port, captured output, killed
 //!   on drop); [`temp_app`]: throwaway app directories with a manifest.
-//! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader;
-//!   [`cdp`]: headless Chromium over the DevTools pipe; `self_check`: tests
-//!   of the client and reader against a canned loopback server.
+//! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader
+//!   (both from the shared `sse-testkit` crate, which tests them);
+//!   [`cdp`]: headless Chromium over the DevTools pipe.
 
 pub mod cdp;
-pub mod http;
 pub mod runner;
-#[cfg(test)]
-mod self_check;
-pub mod sse_stream;
 pub mod temp_app;
+pub use sse_testkit::client as http;
+pub use sse_testkit::timed as sse_stream;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
