@@ -23,6 +23,7 @@ pub const TEXT_HEADERS: [(&str, &str); 2] = [
 ];
 /// Sent with 405.
 pub const ALLOW_HEADER: (&str, &str) = ("allow", "GET, HEAD");
+const ALLOW_AND_TEXT_HEADERS: [(&str, &str); 3] = [ALLOW_HEADER, TEXT_HEADERS[0], TEXT_HEADERS[1]];
 
 /// The request method, as far as `/sse` cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +54,7 @@ impl Contract {
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
-    pub headers: Vec<(&'static str, &'static str)>,
+    pub headers: &'static [(&'static str, &'static str)],
     pub body: Body,
     /// A line for the operator's log (an invalid setting).
     pub log: Option<String>,
@@ -69,10 +70,11 @@ pub enum Body {
 }
 
 /// The answer to `method` with this `query` (without `?`) and these
-/// `Last-Event-ID` header values, under `contract` (or its error).
+/// `Last-Event-ID` header values, under `contract` (or its error); a
+/// stream's outbox takes the contract's frames.
 pub fn reply(
     method: Method,
-    contract: &Result<Contract, ConfigError>,
+    contract: Result<Contract, ConfigError>,
     query: &str,
     last_event_ids: &[Vec<u8>],
 ) -> Reply {
@@ -81,38 +83,34 @@ pub fn reply(
         Method::Head => true,
         Method::Other => {
             let reason = "method not allowed: /sse answers GET and HEAD";
-            return text(405, Some(ALLOW_HEADER), reason.to_owned(), false);
+            return text(405, &ALLOW_AND_TEXT_HEADERS, reason.to_owned(), false);
         }
     };
     let contract = match contract {
         Ok(contract) => contract,
         Err(error) => {
-            let mut reply = text(
-                500,
-                None,
-                format!("server configuration error: {error}"),
-                head,
-            );
+            let reason = format!("server configuration error: {error}");
+            let mut reply = text(500, &TEXT_HEADERS, reason, head);
             reply.log = Some(format!("configuration error: {error}"));
             return reply;
         }
     };
     let params = match StreamParams::parse(&contract.settings, query, last_event_ids) {
         Ok(params) => params,
-        Err(error) => return text(400, None, error.to_string(), head),
+        Err(error) => return text(400, &TEXT_HEADERS, error.to_string(), head),
     };
     let schedule = match schedule::start(&params) {
-        Start::Finished => return status_only(204, Vec::new()),
+        Start::Finished => return status_only(204, &[]),
         Start::Stream(schedule) => schedule,
     };
-    let mut reply = status_only(200, STREAM_HEADERS.to_vec());
+    let mut reply = status_only(200, &STREAM_HEADERS);
     if !head {
-        reply.body = Body::Events(Outbox::new(schedule, contract.frames.clone()));
+        reply.body = Body::Events(Outbox::new(schedule, contract.frames));
     }
     reply
 }
 
-fn status_only(status: u16, headers: Vec<(&'static str, &'static str)>) -> Reply {
+fn status_only(status: u16, headers: &'static [(&'static str, &'static str)]) -> Reply {
     Reply {
         status,
         headers,
@@ -123,11 +121,11 @@ fn status_only(status: u16, headers: Vec<(&'static str, &'static str)>) -> Reply
 
 fn text(
     status: u16,
-    extra: Option<(&'static str, &'static str)>,
+    headers: &'static [(&'static str, &'static str)],
     reason: String,
     head: bool,
 ) -> Reply {
-    let mut reply = status_only(status, extra.into_iter().chain(TEXT_HEADERS).collect());
+    let mut reply = status_only(status, headers);
     if !head {
         reply.body = Body::Line(reason + "\n");
     }
@@ -140,7 +138,7 @@ mod tests {
 
     fn answer(method: Method, query: &str, ids: &[&str]) -> Reply {
         let ids: Vec<Vec<u8>> = ids.iter().map(|id| id.as_bytes().to_vec()).collect();
-        reply(method, &Contract::from_vars(|_| None), query, &ids)
+        reply(method, Contract::from_vars(|_| None), query, &ids)
     }
 
     fn line(reply: &Reply) -> &str {
@@ -153,10 +151,7 @@ mod tests {
     #[test]
     fn get_streams_with_the_event_stream_headers() {
         let reply = answer(Method::Get, "", &[]);
-        assert_eq!(
-            (reply.status, reply.headers.as_slice()),
-            (200, &STREAM_HEADERS[..])
-        );
+        assert_eq!((reply.status, reply.headers), (200, &STREAM_HEADERS[..]));
         assert!(matches!(reply.body, Body::Events(_)));
     }
 
@@ -203,7 +198,7 @@ mod tests {
     #[test]
     fn invalid_setting_gets_500_and_a_log_line() {
         let contract = Contract::from_vars(|name| (name == "SSE_RETRY_MS").then(|| "x".into()));
-        let reply = reply(Method::Get, &contract, "", &[]);
+        let reply = reply(Method::Get, contract, "", &[]);
         assert_eq!(reply.status, 500);
         assert!(line(&reply)
             .starts_with("server configuration error: environment variable SSE_RETRY_MS"));

@@ -37,11 +37,11 @@ async fn handle_sse(request: IncomingRequest, response_out: ResponseOutparam) {
         .split_once('?')
         .map_or("", |(_, query)| query);
     let last_event_ids = request.headers().get(LAST_EVENT_ID);
-    let reply = reply::reply(method, &contract, query, &last_event_ids);
+    let reply = reply::reply(method, contract, query, &last_event_ids);
     if let Some(line) = &reply.log {
         log(line);
     }
-    let Some(response) = response(reply.status, &reply.headers) else {
+    let Some(response) = response(reply.status, reply.headers) else {
         return;
     };
     let mut body = response.take_body();

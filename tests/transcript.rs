@@ -15,7 +15,7 @@ fn outbox(query: &str, last_event_id: Option<&str>) -> Result<Outbox, u16> {
         .into_iter()
         .collect();
     let contract = Contract::from_vars(|_| None);
-    let reply = reply::reply(Method::Get, &contract, query, &headers);
+    let reply = reply::reply(Method::Get, contract, query, &headers);
     match reply.body {
         Body::Events(outbox) => Ok(outbox),
         Body::Empty | Body::Line(_) => Err(reply.status),

@@ -55,8 +55,8 @@ pub fn contract(env: &BTreeMap<String, String>) -> Result<Contract, ConfigError>
 }
 
 struct App {
-    /// Always `Ok`: [`serve`] refuses to start with invalid settings.
-    contract: Result<Contract, ConfigError>,
+    /// Checked at start: [`serve`] refuses to start with invalid settings.
+    contract: Contract,
     files: Files,
 }
 
@@ -67,10 +67,7 @@ pub async fn serve(cfg: PeerConfig) -> Result<(), String> {
         Some(dir) => Files::load(dir).map_err(|e| format!("{}: {e}", dir.display()))?,
         None => Files::default(),
     };
-    let app = Arc::new(App {
-        contract: Ok(contract),
-        files,
-    });
+    let app = Arc::new(App { contract, files });
     let router = Router::new()
         .route("/sse", any(sse))
         .fallback(static_file)
@@ -117,7 +114,7 @@ async fn sse(State(app): State<Arc<App>>, req: Request) -> Response {
         .map(|value| value.as_bytes().to_vec())
         .collect();
     let query = req.uri().query().unwrap_or("");
-    let reply = reply::reply(method, &app.contract, query, &last_event_ids);
+    let reply = reply::reply(method, Ok(app.contract.clone()), query, &last_event_ids);
     let body = match reply.body {
         // A stream's HEAD: no content-length, as for the stream itself.
         reply::Body::Empty if reply.status == 200 => {
@@ -128,7 +125,7 @@ async fn sse(State(app): State<Arc<App>>, req: Request) -> Response {
         reply::Body::Events(outbox) => Body::from_stream(events(outbox)),
     };
     let mut response = Response::builder().status(reply.status);
-    for (name, value) in reply.headers {
+    for &(name, value) in reply.headers {
         response = response.header(name, value);
     }
     response
@@ -213,7 +210,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn events_come_on_the_components_timetable_with_its_bytes() {
         let contract = contract(&BTreeMap::new());
-        let reply = reply::reply(reply::Method::Get, &contract, "count=3", &[b"1".to_vec()]);
+        let reply = reply::reply(reply::Method::Get, contract, "count=3", &[b"1".to_vec()]);
         let reply::Body::Events(outbox) = reply.body else {
             panic!("a stream");
         };
