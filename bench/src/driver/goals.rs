@@ -167,46 +167,54 @@ fn throughput(r: &Results) -> Verdict {
     verdict(GOAL, ok(all_ok), parts.join(", "))
 }
 
-/// The runner's ladder step at 1,000 streams, or why there is none.
-fn step_at_1000(r: &Results) -> Result<&LadderRow, String> {
-    r.ladder
+/// The latency goal at the runner's 1,000-stream step, judged on the p99
+/// and sample count that `pick` takes from it; `none` says why a step has
+/// no p99, and whether that is a miss.
+fn first_event_goal(
+    r: &Results,
+    goal: &'static str,
+    pick: impl Fn(&LadderRow) -> (Option<f64>, usize),
+    samples: &str,
+    none: (Status, &str),
+) -> Verdict {
+    let step = r
+        .ladder
         .iter()
-        .find(|l| l.server == RUNNER && l.streams == 1000)
-        .ok_or_else(|| "no runner step at 1,000 streams".into())
+        .find(|l| l.server == RUNNER && l.streams == 1000);
+    let Some(step) = step else {
+        let why = "no runner step at 1,000 streams";
+        return verdict(goal, Status::NotMeasured, why.into());
+    };
+    match pick(step) {
+        (Some(p99), n) => verdict(
+            goal,
+            ok(p99 <= 5.0),
+            format!("p99 {p99:.2} ms over {n} {samples}"),
+        ),
+        (None, _) => verdict(goal, none.0, none.1.into()),
+    }
 }
 
 /// The latency goal for the step's own streams, arriving at the ramp rate.
 fn first_event_ramp(r: &Results) -> Verdict {
-    const GOAL: &str =
-        "first-event p99 ≤5 ms at 1,000 streams: the ramp (1,000 new streams at 1,000/s)";
-    match step_at_1000(r).map(|l| (l.first_event_p99_ms, l.established)) {
-        Err(why) => verdict(GOAL, Status::NotMeasured, why),
-        Ok((Some(p99), streams)) => verdict(
-            GOAL,
-            ok(p99 <= 5.0),
-            format!("p99 {p99:.2} ms over {streams} streams"),
-        ),
-        Ok((None, _)) => verdict(GOAL, Status::Missed, "no stream got a first event".into()),
-    }
+    first_event_goal(
+        r,
+        "first-event p99 ≤5 ms at 1,000 streams: the ramp (1,000 new streams at 1,000/s)",
+        |l| (l.first_event_p99_ms, l.established),
+        "streams",
+        (Status::Missed, "no stream got a first event"),
+    )
 }
 
 /// The latency goal for probe streams opened while 1,000 streams are open.
 fn first_event_probes(r: &Results) -> Verdict {
-    const GOAL: &str =
-        "first-event p99 ≤5 ms at 1,000 streams: probes (new streams while 1,000 are open)";
-    match step_at_1000(r).map(|l| (l.probe_p99_ms, l.probes)) {
-        Err(why) => verdict(GOAL, Status::NotMeasured, why),
-        Ok((Some(p99), probes)) => verdict(
-            GOAL,
-            ok(p99 <= 5.0),
-            format!("p99 {p99:.2} ms over {probes} probe streams"),
-        ),
-        Ok((None, _)) => verdict(
-            GOAL,
-            Status::NotMeasured,
-            "no probe streams in this run".into(),
-        ),
-    }
+    first_event_goal(
+        r,
+        "first-event p99 ≤5 ms at 1,000 streams: probes (new streams while 1,000 are open)",
+        |l| (l.probe_p99_ms, l.probes),
+        "probe streams",
+        (Status::NotMeasured, "no probe streams in this run"),
+    )
 }
 
 #[cfg(test)]
