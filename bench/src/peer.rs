@@ -133,13 +133,18 @@ async fn sse(State(app): State<Arc<App>>, req: Request) -> Response {
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// The outbox's writes, each when it is due, on Tokio's clock.
+/// The outbox's writes, each when it is due, on Tokio's clock. A stream
+/// that always has frames due (`interval=0`) yields after each write, so
+/// it cannot hold a worker thread while other connections wait.
 fn events(outbox: Outbox) -> impl Stream<Item = Result<Bytes, Infallible>> + Send {
     let start = Instant::now();
     stream::unfold(outbox, move |mut outbox| async move {
         loop {
             match outbox.next(start.elapsed()) {
-                Next::Write(bytes) => return Some((Ok(Bytes::from(bytes)), outbox)),
+                Next::Write(bytes) => {
+                    tokio::task::yield_now().await;
+                    return Some((Ok(Bytes::from(bytes)), outbox));
+                }
                 Next::WaitUntil(at) => tokio::time::sleep_until(start + at).await,
                 Next::Done => return None,
             }
