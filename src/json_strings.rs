@@ -204,13 +204,15 @@ impl Reader<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self
-            .input
-            .get(self.at..self.at + 4)
-            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(|| self.error("four hex digits after `\\u`"))?;
+        let digits = self.input.as_bytes().get(self.at..self.at + 4);
+        let value = digits.and_then(|digits| {
+            digits.iter().try_fold(0, |value, &digit| {
+                Some(value << 4 | char::from(digit).to_digit(16)?)
+            })
+        });
+        let value = value.ok_or_else(|| self.error("four hex digits after `\\u`"))?;
         self.at += 4;
-        u32::from_str_radix(digits, 16).map_err(|_| self.error("four hex digits after `\\u`"))
+        Ok(value)
     }
 }
 

@@ -33,9 +33,7 @@ async fn handle_sse(request: IncomingRequest, response_out: ResponseOutparam) {
         value.map(|(_, value)| value.clone())
     });
     let path_with_query = request.path_with_query().unwrap_or_default();
-    let query = path_with_query
-        .split_once('?')
-        .map_or("", |(_, query)| query);
+    let query = crate::query::split_at_byte(&path_with_query, b'?').map_or("", |(_, query)| query);
     let last_event_ids = request.headers().get(LAST_EVENT_ID);
     let reply = reply::reply(method, contract, query, &last_event_ids);
     if let Some(line) = &reply.log {
@@ -51,9 +49,10 @@ async fn handle_sse(request: IncomingRequest, response_out: ResponseOutparam) {
         Body::Empty => {}
         Body::Line(line) => {
             if let Err(error) = body.send(line.into_bytes()).await {
+                // As u64: the one integer formatter the component already has.
+                let status = u64::from(reply.status);
                 log(&format!(
-                    "client gone: could not send the {} reason ({})",
-                    reply.status,
+                    "client gone: could not send the {status} reason ({})",
                     describe(&error)
                 ));
             }
