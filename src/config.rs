@@ -86,10 +86,22 @@ impl fmt::Display for BadValue {
                 return f.write_str("\"...");
             }
             match c {
-                '"' | '\\' => write!(f, "\\{c}")?,
-                c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
-                c => f.write_char(c)?,
+                '"' | '\\' => f.write_char('\\')?,
+                c if c.is_control() => {
+                    // `\u{d}`, `\u{9f}`: control characters are at most U+009F.
+                    let code = u32::from(c);
+                    let hex = |n: u32| char::from_digit(n & 0xf, 16).unwrap_or('0');
+                    f.write_str("\\u{")?;
+                    if code >= 0x10 {
+                        f.write_char(hex(code >> 4))?;
+                    }
+                    f.write_char(hex(code))?;
+                    f.write_char('}')?;
+                    continue;
+                }
+                _ => {}
             }
+            f.write_char(c)?;
         }
         f.write_char('"')
     }
@@ -344,6 +356,7 @@ mod tests {
             "{message}"
         );
         assert!(message.ends_with("..."), "{message}");
+        assert!(message.contains(r#"got "1\u{d}\u{a}999"#), "{message}");
         assert!(message.starts_with("header Last-Event-ID must be an integer in 0..=4, got "));
     }
 }
