@@ -175,9 +175,13 @@ impl Default for Settings {
             interval_ms: DEFAULT_INTERVAL_MS,
             retry_ms: DEFAULT_RETRY_MS,
             heartbeat_ms: DEFAULT_HEARTBEAT_MS,
-            messages: DEFAULT_MESSAGES.iter().map(|m| m.to_string()).collect(),
+            messages: default_messages(),
         }
     }
+}
+
+fn default_messages() -> Vec<String> {
+    DEFAULT_MESSAGES.iter().map(|m| m.to_string()).collect()
 }
 
 impl Settings {
@@ -185,7 +189,6 @@ impl Settings {
     /// `SSE_MESSAGES` through `var` (the process environment in the
     /// component, a map in tests).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let defaults = Self::default();
         let number = |name: &'static str, range: RangeInclusive<u64>, default: u64| match var(name)
         {
             None => Ok(default),
@@ -194,13 +197,13 @@ impl Settings {
             }
         };
         let messages = match var(ENV_MESSAGES) {
-            None => defaults.messages,
+            None => default_messages(),
             Some(json) => parse_messages(&json)?,
         };
         Ok(Self {
-            interval_ms: number(ENV_INTERVAL_MS, INTERVAL_MS, defaults.interval_ms)?,
-            retry_ms: number(ENV_RETRY_MS, RETRY_MS, defaults.retry_ms)?,
-            heartbeat_ms: number(ENV_HEARTBEAT_MS, HEARTBEAT_MS, defaults.heartbeat_ms)?,
+            interval_ms: number(ENV_INTERVAL_MS, INTERVAL_MS, DEFAULT_INTERVAL_MS)?,
+            retry_ms: number(ENV_RETRY_MS, RETRY_MS, DEFAULT_RETRY_MS)?,
+            heartbeat_ms: number(ENV_HEARTBEAT_MS, HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS)?,
             messages,
         })
     }
