@@ -44,4 +44,13 @@ mod e2e {
     /// The embedded runner's own rules: routing precedence, `spin-*`
     /// headers, manifest errors (written by the runner's author).
     mod runner_rules;
+
+    /// Spin application variables through the runner: defaults, env and
+    /// `.env` overrides, required/unknown variables, secrets, templates in
+    /// `allowed_outbound_hosts`.
+    mod runner_variables;
+
+    /// Outbound Redis through the runner against a private redis-server:
+    /// every call, refused addresses, limits, blocking commands, no leaks.
+    mod runner_redis;
 }

@@ -8,12 +8,12 @@
 
 use crate::handler::{fixed, Body, Handler};
 use crate::instances::{Instances, Snapshot};
-use crate::timer::TokioTimer;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::{service_fn, Service};
+use hyper_util::rt::TokioTimer;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -132,7 +132,7 @@ where
 {
     let mut builder = http1::Builder::new();
     builder
-        .timer(TokioTimer)
+        .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
     let conn = builder.serve_connection(TokioIo::new(stream), service);
     let mut conn = std::pin::pin!(conn);

@@ -1,8 +1,11 @@
 //! Per-instance host state (the `T` of `Store<T>`): WASI context with the
-//! component's env, files and prefixed stdio, the wasi-http context, and
-//! hooks that deny outbound HTTP (only `allowed_outbound_hosts = []` is
-//! accepted by the manifest reader).
+//! component's env, files and prefixed stdio, the wasi-http context with
+//! hooks that deny outbound HTTP (only Redis entries of
+//! `allowed_outbound_hosts` are honoured), the component's variables and
+//! its outbound Redis connections (closed when the store is dropped).
 
+use crate::outbound_redis::RedisHost;
+use crate::variables::host::VariablesHost;
 use std::future::Future;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -17,16 +20,22 @@ pub struct InstanceState {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: DenyOutbound,
+    /// `fermyon:spin/variables` and `wasi:config/store`.
+    pub variables: VariablesHost,
+    /// `fermyon:spin/redis`.
+    pub redis: RedisHost,
 }
 
 impl InstanceState {
     /// State around a ready WASI context.
-    pub fn new(wasi: WasiCtx) -> Self {
+    pub fn new(wasi: WasiCtx, variables: VariablesHost, redis: RedisHost) -> Self {
         InstanceState {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: DenyOutbound,
+            variables,
+            redis,
         }
     }
 }
