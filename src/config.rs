@@ -27,6 +27,18 @@ pub const HEARTBEAT_MS: RangeInclusive<u64> = 100..=600_000;
 /// Events per stream (query `count`).
 pub const COUNT: RangeInclusive<u64> = 1..=1_000_000;
 
+/// The environment variables the component reads.
+pub const ENV_INTERVAL_MS: &str = "SSE_INTERVAL_MS";
+pub const ENV_RETRY_MS: &str = "SSE_RETRY_MS";
+pub const ENV_HEARTBEAT_MS: &str = "SSE_HEARTBEAT_MS";
+pub const ENV_MESSAGES: &str = "SSE_MESSAGES";
+pub const ENV_NAMES: [&str; 4] = [
+    ENV_INTERVAL_MS,
+    ENV_RETRY_MS,
+    ENV_HEARTBEAT_MS,
+    ENV_MESSAGES,
+];
+
 pub const DEFAULT_INTERVAL_MS: u64 = 1_000;
 pub const DEFAULT_RETRY_MS: u64 = 3_000;
 pub const DEFAULT_HEARTBEAT_MS: u64 = 15_000;
@@ -74,10 +86,22 @@ impl fmt::Display for BadValue {
                 return f.write_str("\"...");
             }
             match c {
-                '"' | '\\' => write!(f, "\\{c}")?,
-                c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
-                c => f.write_char(c)?,
+                '"' | '\\' => f.write_char('\\')?,
+                c if c.is_control() => {
+                    // `\u{d}`, `\u{9f}`: control characters are at most U+009F.
+                    let code = u32::from(c);
+                    let hex = |n: u32| char::from_digit(n & 0xf, 16).unwrap_or('0');
+                    f.write_str("\\u{")?;
+                    if code >= 0x10 {
+                        f.write_char(hex(code >> 4))?;
+                    }
+                    f.write_char(hex(code))?;
+                    f.write_char('}')?;
+                    continue;
+                }
+                _ => {}
             }
+            f.write_char(c)?;
         }
         f.write_char('"')
     }
@@ -151,9 +175,13 @@ impl Default for Settings {
             interval_ms: DEFAULT_INTERVAL_MS,
             retry_ms: DEFAULT_RETRY_MS,
             heartbeat_ms: DEFAULT_HEARTBEAT_MS,
-            messages: DEFAULT_MESSAGES.iter().map(|m| m.to_string()).collect(),
+            messages: default_messages(),
         }
     }
+}
+
+fn default_messages() -> Vec<String> {
+    DEFAULT_MESSAGES.iter().map(|m| m.to_string()).collect()
 }
 
 impl Settings {
@@ -161,7 +189,6 @@ impl Settings {
     /// `SSE_MESSAGES` through `var` (the process environment in the
     /// component, a map in tests).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let defaults = Self::default();
         let number = |name: &'static str, range: RangeInclusive<u64>, default: u64| match var(name)
         {
             None => Ok(default),
@@ -169,14 +196,14 @@ impl Settings {
                 parse_bounded(Origin::Env, name, &value, range).map_err(ConfigError::Number)
             }
         };
-        let messages = match var("SSE_MESSAGES") {
-            None => defaults.messages,
+        let messages = match var(ENV_MESSAGES) {
+            None => default_messages(),
             Some(json) => parse_messages(&json)?,
         };
         Ok(Self {
-            interval_ms: number("SSE_INTERVAL_MS", INTERVAL_MS, defaults.interval_ms)?,
-            retry_ms: number("SSE_RETRY_MS", RETRY_MS, defaults.retry_ms)?,
-            heartbeat_ms: number("SSE_HEARTBEAT_MS", HEARTBEAT_MS, defaults.heartbeat_ms)?,
+            interval_ms: number(ENV_INTERVAL_MS, INTERVAL_MS, DEFAULT_INTERVAL_MS)?,
+            retry_ms: number(ENV_RETRY_MS, RETRY_MS, DEFAULT_RETRY_MS)?,
+            heartbeat_ms: number(ENV_HEARTBEAT_MS, HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS)?,
             messages,
         })
     }
@@ -332,6 +359,7 @@ mod tests {
             "{message}"
         );
         assert!(message.ends_with("..."), "{message}");
+        assert!(message.contains(r#"got "1\u{d}\u{a}999"#), "{message}");
         assert!(message.starts_with("header Last-Event-ID must be an integer in 0..=4, got "));
     }
 }

@@ -2,11 +2,13 @@
 //! `retry:` field on the stream's first frame) and the keep-alive comment.
 //!
 //! Event `n` carries `messages[(n - 1) % len]` as `{"message":"<text>"}`,
-//! serialised with serde_json once per message, not once per event.
+//! written once per message, not once per event (the JSON string by
+//! [`json_strings::write_string`], which matches serde_json).
 
 use crate::config::{ConfigError, Settings};
-use serde::Serialize;
+use crate::json_strings;
 use sse_encoder::Event;
+
 use std::time::Duration;
 
 /// The SSE event type of every event.
@@ -14,15 +16,11 @@ pub const EVENT_TYPE: &str = "message";
 /// The comment text of a keep-alive frame.
 pub const KEEP_ALIVE: &str = "keep-alive";
 
-#[derive(Serialize)]
-struct Payload<'a> {
-    message: &'a str,
-}
-
 /// Renders frames for one stream.
 #[derive(Clone, Debug)]
 pub struct Frames {
-    /// One JSON payload per configured message; never empty.
+    /// One JSON payload per configured message; never empty. Shared by
+    /// every stream of the same settings.
     payloads: Vec<String>,
     retry: Duration,
 }
@@ -33,12 +31,17 @@ impl Frames {
         if settings.messages.is_empty() {
             return Err(ConfigError::Messages("the array is empty".into()));
         }
-        let mut payloads = Vec::with_capacity(settings.messages.len());
-        for message in &settings.messages {
-            let payload = serde_json::to_string(&Payload { message })
-                .map_err(|_| ConfigError::Messages("a message cannot be written as JSON".into()))?;
-            payloads.push(payload);
-        }
+        let payloads: Vec<String> = settings
+            .messages
+            .iter()
+            .map(|message| {
+                let mut payload = String::with_capacity(message.len() + 16);
+                payload.push_str("{\"message\":");
+                json_strings::write_string(&mut payload, message);
+                payload.push('}');
+                payload
+            })
+            .collect();
         Ok(Self {
             payloads,
             retry: Duration::from_millis(settings.retry_ms),

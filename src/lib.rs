@@ -14,10 +14,13 @@
 //! - [`schedule`]: pure timetable: which ids to send, when, and when a
 //!   keep-alive is due; tested with a fake clock.
 //! - [`frames`]: the bytes of each frame, built with the `sse-encoder` crate.
+//! - [`outbox`]: what an open stream writes next: due frames, those due
+//!   together joined into one write.
+//! - [`reply`]: the whole answer to a request: method, status, headers,
+//!   reason line or stream.
 //! - `timer`: async sleep on `wasi:clocks/monotonic-clock` pollables.
-//! - `transport`: the `#[http_component]` handler: methods, status codes,
-//!   headers, each frame written and flushed when due (frames due together
-//!   share one write), stop when the client is gone.
+//! - `transport`: the `#[http_component]` handler: sends the reply, writes
+//!   the outbox when due, stops when the client is gone.
 //!
 //! `timer` and `transport` exist only on `wasm32` (the component's export
 //! name is not a valid native symbol); everything else is pure and tested
@@ -26,8 +29,10 @@
 pub mod config;
 pub mod frames;
 pub mod json_strings;
+pub mod outbox;
 pub mod params;
 pub mod query;
+pub mod reply;
 pub mod schedule;
 #[cfg(target_arch = "wasm32")]
 mod timer;

@@ -9,13 +9,22 @@
 /// The decoded pairs of `query` (without the leading `?`), in order; empty
 /// pieces (`a=1&&b=2`) are skipped.
 pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
+    let mut rest = Some(query);
+    std::iter::from_fn(move || loop {
+        let (pair, after) = split_at_byte(rest?, b'&').map_or((rest?, None), |(a, b)| (a, Some(b)));
+        rest = after;
+        if !pair.is_empty() {
+            let (name, value) = split_at_byte(pair, b'=').unwrap_or((pair, ""));
+            return Some((decode(name), decode(value)));
+        }
+    })
+}
+
+/// `text` split around the first `byte` (an ASCII delimiter), without it.
+/// Byte search instead of `str::split_once`: the component is built for size.
+pub fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 /// Percent-decodes `text` (`+` as space); undecodable UTF-8 gives `text`.

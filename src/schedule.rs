@@ -67,11 +67,6 @@ impl Schedule {
         (self.first_id, self.last_id)
     }
 
-    /// The id of the next event to send (past the final id once done).
-    pub fn next_id(&self) -> u64 {
-        self.next_id
-    }
-
     /// Decides what to do at `now` (time since stream start). A returned
     /// write is counted as done at `now`.
     pub fn step(&mut self, now: Duration) -> Step {

@@ -1,41 +1,54 @@
-//! The bytes a client receives, frame by frame, with the time each frame is
-//! written: the pure modules (params → schedule → frames) driven by a fake
-//! clock, exactly as the component drives them with the monotonic clock.
-//! Run with `--nocapture` to print the transcripts used in the README.
+//! The bytes a client receives, write by write, with the time each write
+//! happens: the component's own reply and outbox (params → schedule →
+//! frames → batching) driven by a fake clock, exactly as the transport
+//! drives them with the monotonic clock. Run with `--nocapture` to print
+//! the transcripts used in the README.
 
-use spin_sse::config::Settings;
-use spin_sse::frames::Frames;
-use spin_sse::params::StreamParams;
-use spin_sse::schedule::{self, Start, Step};
+use spin_sse::outbox::{Next, Outbox, BATCH_BYTES};
+use spin_sse::reply::{self, Body, Contract, Method};
 use std::time::Duration;
 
-/// `t=<ms>` before each frame; the clock jumps to each wait's deadline.
-fn transcript(query: &str, last_event_id: Option<&str>) -> String {
-    let settings = Settings::default();
+/// The stream `GET /sse?{query}` gets, or the status of a reply without one.
+fn outbox(query: &str, last_event_id: Option<&str>) -> Result<Outbox, u16> {
     let headers: Vec<Vec<u8>> = last_event_id
         .map(|id| id.as_bytes().to_vec())
         .into_iter()
         .collect();
-    let params = StreamParams::parse(&settings, query, &headers).expect("valid request");
-    let frames = Frames::new(&settings).expect("valid settings");
-    let Start::Stream(mut schedule) = schedule::start(&params) else {
-        return "204 No Content\n".to_owned();
+    let contract = Contract::from_vars(|_| None);
+    let reply = reply::reply(Method::Get, contract, query, &headers);
+    match reply.body {
+        Body::Events(outbox) => Ok(outbox),
+        Body::Empty | Body::Line(_) => Err(reply.status),
+    }
+}
+
+/// Each write with the time (ms) it happens; every wait wakes `lateness`
+/// after its deadline.
+fn writes(mut outbox: Outbox, lateness: Duration) -> Vec<(u128, Vec<u8>)> {
+    let mut now = Duration::ZERO;
+    let mut writes = Vec::new();
+    loop {
+        match outbox.next(now) {
+            Next::Done => return writes,
+            Next::WaitUntil(until) => now = until + lateness,
+            Next::Write(bytes) => writes.push((now.as_millis(), bytes)),
+        }
+    }
+}
+
+/// `t=<ms>` before each write; the clock jumps to each wait's deadline.
+fn transcript(query: &str, last_event_id: Option<&str>) -> String {
+    let outbox = match outbox(query, last_event_id) {
+        Ok(outbox) => outbox,
+        Err(204) => return "204 No Content\n".to_owned(),
+        Err(status) => panic!("{query}: status {status}, no stream"),
     };
     let mut out = String::new();
-    let mut now = Duration::ZERO;
-    loop {
-        let frame = match schedule.step(now) {
-            Step::Done => return out,
-            Step::WaitUntil(until) => {
-                now = until;
-                continue;
-            }
-            Step::Event { id, opens_stream } => frames.event(id, opens_stream),
-            Step::KeepAlive => frames.keep_alive(),
-        };
-        out.push_str(&format!("[t={}ms]\n", now.as_millis()));
-        out.push_str(&String::from_utf8(frame).expect("frames are UTF-8"));
+    for (at, bytes) in writes(outbox, Duration::ZERO) {
+        out.push_str(&format!("[t={at}ms]\n"));
+        out.push_str(&String::from_utf8(bytes).expect("frames are UTF-8"));
     }
+    out
 }
 
 #[test]
@@ -106,5 +119,71 @@ fn slow_stream_gets_keep_alives_and_cycles_messages() {
             "data: {\"message\":\"It only took two lines of code!\"}\n",
             "\n",
         )
+    );
+}
+
+#[test]
+fn frames_due_together_share_writes_of_about_16_kib() {
+    let outbox = outbox("count=2000&interval=0", None).expect("a stream");
+    let writes = writes(outbox, Duration::ZERO);
+    let largest_frame = 100;
+    assert!(writes.len() > 1, "{} writes", writes.len());
+    let (last, full) = writes.split_last().expect("writes");
+    for (at, bytes) in full {
+        assert_eq!(*at, 0);
+        assert!(
+            (BATCH_BYTES..BATCH_BYTES + largest_frame).contains(&bytes.len()),
+            "{}",
+            bytes.len()
+        );
+    }
+    assert!(last.1.len() < BATCH_BYTES + largest_frame);
+    let text: String = writes
+        .iter()
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    let ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
+    assert_eq!(ids.len(), 2000);
+    assert!(ids.iter().zip(1..).all(|(id, n)| *id == n.to_string()));
+    assert_eq!(text.matches("retry: ").count(), 1);
+}
+
+#[test]
+fn a_late_wake_up_sends_the_overdue_frames_in_one_write() {
+    let outbox = outbox("count=4&interval=1000", None).expect("a stream");
+    let writes = writes(outbox, Duration::from_millis(2500));
+    let ids: Vec<Vec<&str>> = writes
+        .iter()
+        .map(|(_, bytes)| {
+            std::str::from_utf8(bytes)
+                .expect("UTF-8")
+                .lines()
+                .filter_map(|l| l.strip_prefix("id: "))
+                .collect()
+        })
+        .collect();
+    assert_eq!(ids, [vec!["1"], vec!["2", "3", "4"]]);
+    assert_eq!(writes[1].0, 3500);
+}
+
+#[test]
+fn a_failed_write_names_the_stream_and_the_last_event_that_went_out() {
+    let mut outbox = outbox("count=3&interval=1000", Some("0")).expect("a stream");
+    assert!(matches!(outbox.next(Duration::ZERO), Next::Write(_)));
+    assert_eq!(
+        outbox.client_gone("stream closed"),
+        "client gone: write failed (stream closed); stream of events 1..=3 stopped, last sent: none"
+    );
+    assert!(matches!(outbox.next(Duration::ZERO), Next::WaitUntil(_)));
+    assert!(matches!(
+        outbox.next(Duration::from_secs(1)),
+        Next::Write(_)
+    ));
+    assert_eq!(
+        outbox.client_gone("stream closed"),
+        "client gone: write failed (stream closed); stream of events 1..=3 stopped, last sent: 1"
     );
 }

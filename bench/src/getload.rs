@@ -13,10 +13,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::http1::{get_request, parse_head, BodyDecoder, Progress, ResponseHead};
 use crate::procfs;
 use crate::stats::{rate, Percentiles};
 use crate::target::Target;
+use sse_testkit::body::{BodyDecoder, Progress};
+use sse_testkit::head::{self, Head};
+use sse_testkit::request::Request;
 
 /// Settings for a GET load run.
 #[derive(Debug, Clone)]
@@ -52,7 +54,7 @@ async fn exchange(
     stream: &mut TcpStream,
     req: &[u8],
     buf: &mut [u8],
-) -> Result<(ResponseHead, u64), String> {
+) -> Result<(Head, u64), String> {
     stream
         .write_all(req)
         .await
@@ -64,8 +66,9 @@ async fn exchange(
             return Err("closed_before_head".into());
         }
         head_buf.extend_from_slice(&buf[..n]);
-        if let Some((head, used)) = parse_head(&head_buf).map_err(|_| "protocol".to_string())? {
-            let mut dec = BodyDecoder::new(head.framing);
+        if let Some((head, used)) = head::parse(&head_buf).map_err(|_| "protocol".to_string())? {
+            let framing = head.framing("GET").map_err(|_| "protocol".to_string())?;
+            let mut dec = BodyDecoder::new(framing);
             let mut body = 0u64;
             let mut count = |b: &[u8]| body += b.len() as u64;
             let mut progress = if dec.is_empty_body() {
@@ -94,9 +97,10 @@ pub async fn fetch_etag(target: &Target) -> Result<Option<String>, String> {
     let mut s = TcpStream::connect(target.addr)
         .await
         .map_err(|e| format!("connect: {e}"))?;
-    let req = get_request(&target.path, &target.host_header, &[]);
+    let req = Request::get(&target.path).to_bytes(&target.host_header);
     let mut buf = vec![0u8; 64 * 1024];
-    Ok(exchange(&mut s, &req, &mut buf).await?.0.etag)
+    let (head, _) = exchange(&mut s, &req, &mut buf).await?;
+    Ok(head.header("etag").map(str::to_owned))
 }
 
 struct Shared {
@@ -117,7 +121,10 @@ pub async fn run(cfg: &GetConfig) -> Result<GetSummary, String> {
     if let Some(tag) = inm.as_deref() {
         extra.push(("If-None-Match", tag));
     }
-    let req: Arc<[u8]> = get_request(&cfg.target.path, &cfg.target.host_header, &extra).into();
+    let req: Arc<[u8]> = Request::get(&cfg.target.path)
+        .headers(&extra)
+        .to_bytes(&cfg.target.host_header)
+        .into();
     let shared = Arc::new(Shared {
         issued: AtomicU64::new(0),
     });
@@ -209,7 +216,7 @@ async fn worker(
                 out.latencies_us.push(t0.elapsed().as_micros() as u64);
                 out.body_bytes += body;
                 *out.statuses.entry(head.status).or_default() += 1;
-                if head.close {
+                if head.closes() {
                     conn = None;
                 }
             }

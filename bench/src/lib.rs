@@ -2,10 +2,12 @@
 //! same stream contract, and a driver that runs every scenario against the
 //! runner and the peer and writes `BENCHMARKS.md`.
 //!
+//! The HTTP/1.1 framing and the SSE parser come from `sse-testkit`, shared
+//! with the end-to-end tests; the peer serves the component's own pure
+//! `/sse` code.
+//!
 //! Layout:
 //! - [`target`]: target URL parsing and the loopback-only rule.
-//! - [`http1`]: HTTP/1.1 response head and body framing (chunked, length, close).
-//! - [`sse_parse`]: incremental WHATWG event-stream parser.
 //! - [`stats`]: percentiles and rates.
 //! - [`procfs`]: RSS/CPU of a process and the machine description from /proc.
 //! - [`load`]: the SSE load generator (streams, records, merged summaries).
@@ -15,10 +17,8 @@
 
 pub mod driver;
 pub mod getload;
-pub mod http1;
 pub mod load;
 pub mod peer;
 pub mod procfs;
-pub mod sse_parse;
 pub mod stats;
 pub mod target;

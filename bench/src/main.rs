@@ -116,15 +116,10 @@ struct PeerArgs {
     /// Serve this directory for every path other than /sse.
     #[arg(long)]
     static_dir: Option<PathBuf>,
-    #[arg(long, default_value_t = 1000)]
-    interval_ms: u64,
-    #[arg(long, default_value_t = 3000)]
-    retry_ms: u64,
-    #[arg(long, default_value_t = 15_000)]
-    heartbeat_ms: u64,
-    /// JSON array of messages (default: the four seed messages).
-    #[arg(long)]
-    messages: Option<String>,
+    /// A setting of the SSE component, as in spin.toml's `environment`
+    /// (repeatable), e.g. `--env SSE_INTERVAL_MS=500`; unset ones default.
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = peer::parse_env)]
+    env: Vec<(String, String)>,
     #[arg(long, default_value_t = 2)]
     threads: usize,
 }
@@ -214,22 +209,10 @@ fn cmd_peer(a: PeerArgs) -> Result<(), String> {
     if !target::is_loopback(a.listen.ip()) {
         return Err(format!("--listen {} is not a loopback address", a.listen));
     }
-    let mut defaults = peer::params::Defaults {
-        interval_ms: a.interval_ms,
-        retry_ms: a.retry_ms,
-        heartbeat_ms: a.heartbeat_ms,
-        ..Default::default()
-    };
-    if let Some(m) = a.messages {
-        defaults.messages = serde_json::from_str::<Vec<String>>(&m)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .ok_or("--messages must be a non-empty JSON array of strings")?;
-    }
     procfs::raise_fd_limit();
     let cfg = peer::PeerConfig {
         listen: a.listen,
-        defaults,
+        env: a.env.into_iter().collect(),
         static_dir: a.static_dir,
     };
     let rt = runtime(a.threads).map_err(|e| format!("runtime: {e}"))?;

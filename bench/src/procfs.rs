@@ -64,11 +64,6 @@ pub fn ticks_per_second() -> f64 {
     }
 }
 
-/// Resident set size of `pid` in KiB.
-pub fn rss_kib(pid: u32) -> Option<u64> {
-    parse_vm_rss_kib(&fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
-}
-
 /// CPU seconds (user + system) used so far by `pid`.
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
     let ticks = parse_cpu_ticks(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
@@ -78,11 +73,6 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 /// CPU seconds used so far by this process.
 pub fn self_cpu_seconds() -> f64 {
     cpu_seconds(std::process::id()).unwrap_or(0.0)
-}
-
-/// Open file descriptors of `pid`.
-pub fn open_fds(pid: u32) -> Option<usize> {
-    Some(fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
 }
 
 /// The machine the benchmark ran on.
@@ -200,7 +190,7 @@ mod tests {
     #[test]
     fn this_process_has_rss_and_cpu() {
         let pid = std::process::id();
-        assert!(rss_kib(pid).unwrap() > 0);
+        assert!(rss(pid).unwrap().total > 0);
         assert!(cpu_seconds(pid).is_some());
     }
 }

@@ -6,8 +6,8 @@
 //! Layout:
 //! - `tests/e2e.rs`: the test binary (table of contents).
 //! - `tests/e2e/support.rs` + `support/`: fixture (build once, runner
-//!   processes, temp apps), raw HTTP client, timestamped SSE reader,
-//!   headless Chromium over the DevTools pipe, self-checks of those tools.
+//!   processes, temp apps), headless Chromium over the DevTools pipe; the
+//!   raw HTTP client and the timestamped SSE reader come from `sse-testkit`.
 //! - `tests/e2e/sse.rs`, `sse_runner.rs`: the SSE component's contract.
 //! - `tests/e2e/fileserver.rs`, `fileserver_mounts.rs`, `fileserver_paths.rs`:
 //!   the file server's contract and the hostile-path battery.

@@ -12,9 +12,7 @@
 /// Table of contents.
 mod e2e {
     /// Shared fixture: build once, start/stop runners, temp apps, raw HTTP
-    /// client, timestamped SSE reader, headless Chromium driver. Not every
-    /// helper is used by every test module.
-    #[allow(dead_code, unused_imports)]
+    /// client, timestamped SSE reader, headless Chromium driver.
     mod support;
 
     /// The SSE component over HTTP: headers, events and ids, timing,

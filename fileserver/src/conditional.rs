@@ -118,5 +118,4 @@ fn parse_list(header: &str) -> Option<Vec<EntityTag<'_>>> {
 }
 
 #[cfg(test)]
-#[path = "conditional_tests.rs"]
 mod tests;

@@ -205,5 +205,4 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 #[cfg(test)]
-#[path = "path_tests.rs"]
 mod tests;

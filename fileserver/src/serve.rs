@@ -314,5 +314,4 @@ pub fn text(status: u16, message: &str, head: bool) -> Plan {
 }
 
 #[cfg(test)]
-#[path = "serve_tests.rs"]
 mod tests;

@@ -204,5 +204,4 @@ impl Subscription {
 }
 
 #[cfg(test)]
-#[path = "authorize_tests.rs"]
 mod tests;

@@ -169,5 +169,4 @@ fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), FormErr
 }
 
 #[cfg(test)]
-#[path = "form_tests.rs"]
 mod tests;

@@ -112,5 +112,4 @@ pub fn start<H: History>(
 }
 
 #[cfg(test)]
-#[path = "history_tests.rs"]
 mod tests;

@@ -219,5 +219,4 @@ impl<E: Execute> History for RedisStreams<E> {
 }
 
 #[cfg(test)]
-#[path = "redis_streams_tests.rs"]
 mod tests;

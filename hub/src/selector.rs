@@ -405,5 +405,4 @@ impl StateSet {
 }
 
 #[cfg(test)]
-#[path = "selector_tests.rs"]
 mod tests;

@@ -192,5 +192,4 @@ fn decode(part: &str) -> Result<Vec<u8>, TokenError> {
 }
 
 #[cfg(test)]
-#[path = "token_tests.rs"]
 mod tests;

@@ -124,5 +124,4 @@ fn annotate(e: io::Error, path: &Path) -> io::Error {
 }
 
 #[cfg(test)]
-#[path = "sidecars_tests.rs"]
 mod tests;

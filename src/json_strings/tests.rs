@@ -173,4 +173,21 @@ proptest! {
     fn never_panics_on_any_text(input in any::<String>()) {
         prop_assert_eq!(parse(&input).ok(), oracle(&input));
     }
+
+    #[test]
+    fn any_string_is_written_as_serde_json_writes_it(text in any::<String>()) {
+        let mut written = String::new();
+        write_string(&mut written, &text);
+        prop_assert_eq!(&written, &serde_json::to_string(&text).unwrap());
+    }
+}
+
+#[test]
+fn control_characters_are_escaped_quotes_and_backslashes_too() {
+    let mut written = String::new();
+    write_string(&mut written, "a\"b\\c\n\r\t\u{8}\u{c}\u{7}\u{1f}\u{7f}é");
+    assert_eq!(
+        written,
+        "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0007\\u001f\u{7f}é\""
+    );
 }

@@ -53,8 +53,9 @@ pub fn file_sources(manifest: &str) -> Vec<String> {
         .collect()
 }
 
-/// `peer` flags that reproduce the SSE component's `environment` in the
-/// manifest (`[component.sse.environment]`), so both send the same bytes.
+/// `peer --env NAME=VALUE` flags that give the peer the SSE component's
+/// `environment` in the manifest (`[component.sse.environment]`), so both
+/// read the same settings and send the same bytes.
 pub fn peer_flags_from_manifest(manifest: &str) -> Result<Vec<String>, String> {
     let table: toml::Table = manifest.parse().map_err(|e| format!("manifest: {e}"))?;
     let env = table
@@ -64,16 +65,12 @@ pub fn peer_flags_from_manifest(manifest: &str) -> Result<Vec<String>, String> {
         .and_then(|e| e.as_table());
     let mut flags = Vec::new();
     let Some(env) = env else { return Ok(flags) };
-    for (var, flag) in [
-        ("SSE_INTERVAL_MS", "--interval-ms"),
-        ("SSE_RETRY_MS", "--retry-ms"),
-        ("SSE_HEARTBEAT_MS", "--heartbeat-ms"),
-        ("SSE_MESSAGES", "--messages"),
-    ] {
-        if let Some(v) = env.get(var).and_then(|v| v.as_str()) {
-            flags.push(flag.to_string());
-            flags.push(v.to_string());
-        }
+    for (name, value) in env {
+        let value = value
+            .as_str()
+            .ok_or_else(|| format!("manifest: component.sse.environment.{name} is not a string"))?;
+        flags.push("--env".to_string());
+        flags.push(format!("{name}={value}"));
     }
     Ok(flags)
 }
@@ -191,7 +188,12 @@ files = [{ source = "static", destination = "/" }, { source = "extra", destinati
             "[component.sse.environment]\nSSE_INTERVAL_MS = \"500\"\nSSE_MESSAGES = '[\"a\"]'\n";
         assert_eq!(
             peer_flags_from_manifest(m).unwrap(),
-            vec!["--interval-ms", "500", "--messages", "[\"a\"]"]
+            vec![
+                "--env",
+                "SSE_INTERVAL_MS=500",
+                "--env",
+                "SSE_MESSAGES=[\"a\"]"
+            ]
         );
         assert!(peer_flags_from_manifest("[component.static]\n")
             .unwrap()

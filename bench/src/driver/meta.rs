@@ -1,8 +1,30 @@
 //! Facts about the run for the report header: commit, time, tool and crate
-//! versions.
+//! versions, and command lines as a shell would take them.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
+
+/// `words` as one POSIX shell command line: a word with anything but
+/// letters, digits and `-_./:=@,+%` is put in single quotes (a `'` inside
+/// becomes `'\''`), so the line can be pasted as it is.
+pub fn shell_line<S: AsRef<OsStr>>(words: impl IntoIterator<Item = S>) -> String {
+    let quote = |word: S| {
+        let word = word.as_ref().to_string_lossy().into_owned();
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c);
+        if !word.is_empty() && word.chars().all(plain) {
+            word
+        } else {
+            format!("'{}'", word.replace('\'', "'\\''"))
+        }
+    };
+    words.into_iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
+/// `cmd` (program and arguments) as a shell command line.
+pub fn command_line(cmd: &Command) -> String {
+    shell_line(std::iter::once(cmd.get_program()).chain(cmd.get_args()))
+}
 
 fn capture(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
@@ -25,6 +47,7 @@ pub fn git_commit() -> String {
             "fileserver",
             "runner",
             "bench",
+            "testkit",
             "spin.toml",
             "Cargo.lock",
         ],
@@ -85,6 +108,21 @@ pub fn versions(runner: &Path) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_lines_quote_what_the_shell_would_split_or_expand() {
+        let words = [
+            "peer",
+            "--env",
+            r#"SSE_MESSAGES=["Look, Ma'! I'm streaming!"]"#,
+            "127.0.0.1:0",
+            "",
+        ];
+        assert_eq!(
+            shell_line(words),
+            r#"peer --env 'SSE_MESSAGES=["Look, Ma'\''! I'\''m streaming!"]' 127.0.0.1:0 ''"#
+        );
+    }
 
     #[test]
     fn lock_version_reads_the_line_after_the_name() {

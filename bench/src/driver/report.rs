@@ -41,8 +41,8 @@ fn times(server: &str, a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
-/// The whole document.
-pub fn render(r: &Results) -> String {
+/// The whole document; `raw` names the results file it is rendered from.
+pub fn render(r: &Results, raw: &str) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "# Benchmarks\n");
@@ -64,6 +64,7 @@ pub fn render(r: &Results) -> String {
     }
     let _ = writeln!(w, "## Reproduce\n\n```sh\nbash bench/run.sh            # builds everything, then runs every scenario (<20 min)\nbash bench/run.sh --quick    # smoke run, about 2 minutes\n```\n");
     let _ = writeln!(w, "`bench/run.sh` builds the runner, the components and the kit in release mode and runs `{}`.\n", r.command);
+    let _ = writeln!(w, "Every figure below comes from the raw results in [{raw}]({raw}), written by the same run; `spin-sse-bench drive --render-only {raw}` renders this page and the plots from them again.\n");
     machine(w, r);
     servers(w, r);
     goals_table(w, r);
@@ -343,7 +344,7 @@ mod tests {
 
     #[test]
     fn report_has_every_section_and_the_command() {
-        let md = render(&sample());
+        let md = render(&sample(), "BENCHMARKS.json");
         for h in [
             "## Reproduce",
             "## Machine",
@@ -357,13 +358,14 @@ mod tests {
             assert!(md.contains(h), "missing {h}");
         }
         assert!(md.contains("`spin-sse-bench drive`"));
+        assert!(md.contains("--render-only BENCHMARKS.json"));
         assert!(md.contains("docs/bench-rss.svg"));
         assert!(md.contains("(bench/FINDINGS.md)"));
     }
 
     #[test]
     fn ratios_to_the_peer_are_computed_per_row() {
-        let md = render(&sample());
+        let md = render(&sample(), "BENCHMARKS.json");
         assert!(
             md.contains("| 4.00× | 4.00× |"),
             "KiB/stream and p99 ratios: {md}"
@@ -376,7 +378,7 @@ mod tests {
     fn goals_show_missed_and_quick_mode_is_flagged() {
         let mut r = sample();
         r.quick = true;
-        let md = render(&r);
+        let md = render(&r, "BENCHMARKS.json");
         assert!(
             md.contains("| ≤64 KB RSS per open stream | **missed** | 80.0 KiB at 1000 |"),
             "{md}"

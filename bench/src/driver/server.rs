@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::http1::{get_request, parse_head, BodyDecoder};
+use sse_testkit::body::BodyDecoder;
+use sse_testkit::head;
+use sse_testkit::request::Request;
 
 /// A running server.
 pub struct Server {
@@ -160,19 +162,23 @@ pub fn fetch_metrics(addr: &str) -> Result<Metrics, String> {
     let mut s = TcpStream::connect(addr).map_err(|e| format!("metrics connect: {e}"))?;
     s.set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(|e| e.to_string())?;
-    s.write_all(&get_request("/metrics", addr, &[("Connection", "close")]))
-        .map_err(|e| format!("metrics write: {e}"))?;
+    s.write_all(
+        &Request::get("/metrics")
+            .header("Connection", "close")
+            .to_bytes(addr),
+    )
+    .map_err(|e| format!("metrics write: {e}"))?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)
         .map_err(|e| format!("metrics read: {e}"))?;
-    let (head, used) = parse_head(&raw)
+    let (head, used) = head::parse(&raw)
         .map_err(|e| e.0)?
         .ok_or("metrics: incomplete head")?;
     if head.status != 200 {
         return Err(format!("metrics: status {}", head.status));
     }
     let mut body = Vec::new();
-    BodyDecoder::new(head.framing)
+    BodyDecoder::new(head.framing("GET").map_err(|e| e.0)?)
         .feed(&raw[used..], &mut |b: &[u8]| body.extend_from_slice(b))
         .map_err(|e| e.0)?;
     serde_json::from_slice(&body).map_err(|e| format!("metrics: {e}"))

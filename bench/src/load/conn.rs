@@ -13,8 +13,9 @@ use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
 
 use super::record::{ConnRecord, EndKind};
-use crate::http1::{parse_head, BodyDecoder, Progress};
-use crate::sse_parse::SseParser;
+use sse_testkit::body::{BodyDecoder, Progress};
+use sse_testkit::events::SseParser;
+use sse_testkit::head;
 
 /// Live counters shared by all streams of a process.
 #[derive(Debug, Default)]
@@ -155,21 +156,21 @@ async fn drive(
         let mut input = &buf[..n];
         if body.is_none() {
             head.extend_from_slice(input);
-            let (h, used) = match parse_head(&head) {
+            let (h, used) = match head::parse(&head) {
                 Ok(Some(x)) => x,
                 Ok(None) => continue,
                 Err(_) => return EndKind::Protocol,
             };
             rec.headers_us = Some(us());
             rec.status = Some(h.status);
-            rec.is_sse = h
-                .content_type
-                .as_deref()
-                .is_some_and(|c| c.starts_with("text/event-stream"));
+            rec.is_sse = h.is_event_stream();
             if h.status == 200 && rec.is_sse {
                 counters.open.fetch_add(1, Ordering::Relaxed);
             }
-            let d = BodyDecoder::new(h.framing);
+            let Ok(framing) = h.framing("GET") else {
+                return EndKind::Protocol;
+            };
+            let d = BodyDecoder::new(framing);
             let empty = d.is_empty_body();
             body = Some(d);
             if empty {

@@ -1,18 +1,20 @@
 //! Static files for the peer: a directory read into memory at start, served
-//! with a strong ETag and `304 Not Modified` on a matching `If-None-Match`.
+//! with a strong ETag and `304 Not Modified` on a matching `If-None-Match`;
+//! media types and the `If-None-Match` rules are the file server's own.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 use std::path::Path;
 
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 
 /// One file held in memory.
 #[derive(Debug, Clone)]
 pub struct File {
     pub body: Bytes,
     pub etag: String,
-    pub content_type: &'static str,
+    pub content_type: HeaderValue,
 }
 
 /// URL path (`/index.html`) to file.
@@ -26,32 +28,6 @@ pub fn etag_of(body: &[u8]) -> String {
     let mut h = DefaultHasher::new();
     h.write(body);
     format!("\"{:016x}-{:x}\"", h.finish(), body.len())
-}
-
-/// Content type from the file extension.
-pub fn content_type(path: &str) -> &'static str {
-    match path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("html") | Some("htm") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") | Some("mjs") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("txt") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-/// True when `If-None-Match` lists `etag` (or is `*`).
-pub fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
-    if_none_match
-        .split(',')
-        .map(str::trim)
-        .any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
 }
 
 impl Files {
@@ -81,7 +57,8 @@ impl Files {
     pub fn insert(&mut self, url: &str, body: Vec<u8>) {
         let file = File {
             etag: etag_of(&body),
-            content_type: content_type(url),
+            content_type: HeaderValue::from_str(&static_fileserver::content_type::for_name(url))
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
             body: Bytes::from(body),
         };
         self.map.insert(url.to_string(), file);
@@ -96,16 +73,6 @@ impl Files {
         };
         self.map.get(&path)
     }
-
-    /// Number of files held.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// True when no file is held.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -118,14 +85,6 @@ mod tests {
         assert!(a.starts_with('"') && a.ends_with('"'));
         assert_ne!(a, etag_of(b"hellp"));
         assert_eq!(a, etag_of(b"hello"));
-    }
-
-    #[test]
-    fn if_none_match_accepts_lists_weak_and_star() {
-        assert!(none_match_hits("\"x\", \"y\"", "\"y\""));
-        assert!(none_match_hits("W/\"y\"", "\"y\""));
-        assert!(none_match_hits("*", "\"y\""));
-        assert!(!none_match_hits("\"x\"", "\"y\""));
     }
 
     #[test]

@@ -226,8 +226,10 @@ fn other_methods_get_405_with_allow() {
     }
 }
 
-/// Text assets of `static/` and which sidecars the build step wrote for them.
+/// Text assets of `static/` and which sidecars the build step wrote for
+/// them (the app is built first: on a clean clone there are none before).
 fn assets_with_sidecars() -> Vec<(String, bool, bool)> {
+    support::target();
     ["index.html", "app.js", "style.css", "favicon.svg"]
         .iter()
         .map(|f| {

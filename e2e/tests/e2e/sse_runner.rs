@@ -110,10 +110,27 @@ fn client_disconnect_ends_the_instance_within_one_interval() {
     while sse_lines(&runner) == logged_before && Instant::now() < log_deadline {
         std::thread::sleep(Duration::from_millis(25));
     }
+    let stderr = runner.stderr.snapshot();
     assert_eq!(
         sse_lines(&runner) - logged_before,
         1,
         "one stderr line from the component when the client left (ended after {ended_after:?}); stderr:\n{}",
-        runner.stderr.snapshot().join("\n")
+        stderr.join("\n")
+    );
+    let gone = stderr
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("[sse]"))
+        .unwrap();
+    assert!(
+        gone.contains("client gone: write failed (")
+            && gone.contains("stream of events 1..=100 stopped, last sent: "),
+        "{gone}"
+    );
+    let stdout = runner.stdout.snapshot();
+    assert!(
+        !stdout.iter().any(|l| l.starts_with("[sse]")),
+        "the component logs to stderr only; stdout:\n{}",
+        stdout.join("\n")
     );
 }

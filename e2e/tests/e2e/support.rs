@@ -13,28 +13,25 @@
 //!   and variables fixture component; [`watchdog`]: child processes that
 //!   never outlive the test binary; [`fixture_wasm`]: a fixture component
 //!   built once.
-//! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader;
-//!   [`cdp`]: headless Chromium over the DevTools pipe; `self_check`: tests
-//!   of the client and reader against a canned loopback server.
+//! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader
+//!   (both from the shared `sse-testkit` crate, which tests them);
+//!   [`cdp`]: headless Chromium over the DevTools pipe.
 
 pub mod cdp;
-pub mod http;
 pub mod hub;
 pub mod redis;
 pub mod redis_app;
 pub mod runner;
-#[cfg(test)]
-mod self_check;
-pub mod sse_stream;
 pub mod temp_app;
 pub mod watchdog;
+pub use sse_testkit::client as http;
+pub use sse_testkit::timed as sse_stream;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 pub use http::{Client, Request, Response};
-pub use redis::RedisServer;
 pub use runner::{Runner, RunnerOptions};
 pub use sse_stream::{ids, messages, Block, SseReader};
 pub use temp_app::TempApp;

@@ -19,8 +19,9 @@ pub struct FixtureManifest<'a> {
 
 /// The fixture app in a temp dir and the runner serving it.
 pub struct FixtureApp {
-    pub app: TempApp,
     pub runner: Runner,
+    /// Held, never read: the app's directory lives as long as its runner.
+    _app: TempApp,
 }
 
 impl FixtureApp {
@@ -33,7 +34,7 @@ impl FixtureApp {
     ) -> Option<FixtureApp> {
         let app = write(test, manifest)?;
         let runner = Runner::start_with(&app.dir().join("spin.toml"), &options);
-        Some(FixtureApp { app, runner })
+        Some(FixtureApp { runner, _app: app })
     }
 
     pub fn client(&self) -> Client {

@@ -1,15 +1,17 @@
-//! Incremental Server-Sent Events reader that timestamps what arrives.
+//! A blocking Server-Sent Events reader that timestamps what arrives.
 //!
-//! Reads a streamed body as the server flushes it, splits it into lines
-//! (LF, CRLF or CR, as the SSE spec says) and groups the lines into blocks
-//! (a block ends at a blank line). Each line and block carries the time it
-//! arrived, measured from when the request was sent, so tests can check that
-//! frames come one by one at the configured interval and not all at the end.
+//! Reads a streamed body as the server flushes it, splits it into
+//! [`Lines`] and groups the lines into blocks (a block ends at a blank
+//! line). Each line and block carries the time it arrived, measured from
+//! when the request was sent, so tests can check that frames come one by
+//! one at the configured interval and not all at the end.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::time::Duration;
 
-use super::http::Streaming;
+use crate::client::Streaming;
+use crate::lines::Lines;
 
 /// One line of the stream and when its terminator arrived.
 #[derive(Debug, Clone)]
@@ -100,13 +102,11 @@ impl Block {
 /// Reads a `text/event-stream` body incrementally.
 pub struct SseReader {
     body: Streaming,
-    pending: Vec<u8>,
-    /// A CR ended the last line; a following LF belongs to it.
-    after_cr: bool,
+    lines: Lines,
+    /// Lines split off and not handed out yet.
+    ready: VecDeque<Line>,
     block: Vec<Line>,
     ended: bool,
-    /// When the most recent read returned.
-    stamp: Duration,
     /// Every line seen so far, blank ones included.
     pub all_lines: Vec<Line>,
 }
@@ -115,11 +115,10 @@ impl SseReader {
     pub fn new(body: Streaming) -> Self {
         SseReader {
             body,
-            pending: Vec::new(),
-            after_cr: false,
+            lines: Lines::new(),
+            ready: VecDeque::new(),
             block: Vec::new(),
             ended: false,
-            stamp: Duration::ZERO,
             all_lines: Vec::new(),
         }
     }
@@ -129,18 +128,16 @@ impl SseReader {
     /// browser would.
     pub fn next_block(&mut self) -> io::Result<Option<Block>> {
         loop {
-            if let Some(line) = self.take_line() {
+            if let Some(line) = self.ready.pop_front() {
                 self.all_lines.push(line.clone());
-                if line.text.is_empty() {
-                    if self.block.is_empty() {
-                        continue;
-                    }
+                if !line.text.is_empty() {
+                    self.block.push(line);
+                } else if !self.block.is_empty() {
                     return Ok(Some(Block {
                         at: line.at,
                         lines: std::mem::take(&mut self.block),
                     }));
                 }
-                self.block.push(line);
                 continue;
             }
             if self.ended {
@@ -148,12 +145,13 @@ impl SseReader {
             }
             let mut buf = [0u8; 8192];
             let n = self.body.read(&mut buf)?;
-            if n == 0 {
-                self.ended = true;
-            }
+            self.ended = n == 0;
             let at = self.body.sent_at.elapsed();
-            self.pending.extend_from_slice(&buf[..n]);
-            self.stamp = at;
+            let ready = &mut self.ready;
+            self.lines.feed(&buf[..n], |line| {
+                let text = String::from_utf8_lossy(line).into_owned();
+                ready.push_back(Line { at, text });
+            });
         }
     }
 
@@ -169,32 +167,5 @@ impl SseReader {
     /// Closes the connection mid-stream.
     pub fn disconnect(self) {
         self.body.disconnect();
-    }
-
-    fn take_line(&mut self) -> Option<Line> {
-        if self.pending.is_empty() {
-            return None;
-        }
-        if self.after_cr && self.pending[0] == b'\n' {
-            self.pending.remove(0);
-        }
-        self.after_cr = false;
-        let end = self
-            .pending
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')?;
-        let was_cr = self.pending[end] == b'\r';
-        let mut rest = self.pending.split_off(end + 1);
-        if was_cr && rest.first() == Some(&b'\n') {
-            rest.remove(0);
-        } else if was_cr && rest.is_empty() {
-            self.after_cr = true;
-        }
-        let mut line = std::mem::replace(&mut self.pending, rest);
-        line.truncate(end);
-        Some(Line {
-            at: self.stamp,
-            text: String::from_utf8_lossy(&line).into_owned(),
-        })
     }
 }

@@ -5,9 +5,10 @@
 //! the CR and the LF are in different pieces); a leading BOM is dropped; a
 //! blank line dispatches the event unless its data buffer is empty; `id`
 //! values with NUL are ignored; `retry` is taken only when all ASCII digits;
-//! an unterminated event at end of stream is discarded.
+//! an unterminated event at end of stream is discarded. Lines are split by
+//! [`Lines`].
 
-use memchr::memchr2;
+use crate::lines::Lines;
 
 /// One dispatched event, borrowed from the parser's buffers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +24,16 @@ pub struct EventRef<'a> {
 /// Incremental parser state for one stream.
 #[derive(Debug, Default)]
 pub struct SseParser {
-    line: Vec<u8>,
+    lines: Lines,
+    fields: Fields,
+}
+
+/// What the lines so far have set.
+#[derive(Debug, Default)]
+struct Fields {
     data: Vec<u8>,
     event_type: Vec<u8>,
     last_event_id: Vec<u8>,
-    skip_lf: bool,
     first_line_done: bool,
     retry_ms: Option<u64>,
     comments: u64,
@@ -43,46 +49,23 @@ impl SseParser {
 
     /// Last `retry:` value seen, in milliseconds.
     pub fn retry_ms(&self) -> Option<u64> {
-        self.retry_ms
+        self.fields.retry_ms
     }
 
     /// Number of comment lines (e.g. heartbeats) seen.
     pub fn comments(&self) -> u64 {
-        self.comments
+        self.fields.comments
     }
 
     /// Feeds a piece of the body; calls `on_event` for each dispatched event.
-    pub fn feed(&mut self, mut input: &[u8], mut on_event: impl FnMut(EventRef<'_>)) {
-        while !input.is_empty() {
-            if self.skip_lf {
-                self.skip_lf = false;
-                if input[0] == b'\n' {
-                    input = &input[1..];
-                    continue;
-                }
-            }
-            match memchr2(b'\r', b'\n', input) {
-                None => {
-                    self.line.extend_from_slice(input);
-                    return;
-                }
-                Some(pos) => {
-                    self.skip_lf = input[pos] == b'\r';
-                    if self.line.is_empty() {
-                        self.process_line(&input[..pos], &mut on_event);
-                    } else {
-                        let mut line = std::mem::take(&mut self.line);
-                        line.extend_from_slice(&input[..pos]);
-                        self.process_line(&line, &mut on_event);
-                        line.clear();
-                        self.line = line;
-                    }
-                    input = &input[pos + 1..];
-                }
-            }
-        }
+    pub fn feed(&mut self, input: &[u8], mut on_event: impl FnMut(EventRef<'_>)) {
+        let fields = &mut self.fields;
+        self.lines
+            .feed(input, |line| fields.process_line(line, &mut on_event));
     }
+}
 
+impl Fields {
     fn process_line(&mut self, mut line: &[u8], on_event: &mut impl FnMut(EventRef<'_>)) {
         if !self.first_line_done {
             self.first_line_done = true;

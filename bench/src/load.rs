@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::http1::get_request;
 use crate::procfs;
 use crate::target::Target;
 use conn::{run_stream, Counters, StreamSpec};
 use record::{RawRun, TimelineSample};
+use sse_testkit::request::Request;
 
 /// Settings for one load run.
 #[derive(Debug, Clone)]
@@ -66,7 +66,10 @@ pub async fn run(cfg: &LoadConfig) -> RawRun {
     let extra_ref: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let spec = Arc::new(StreamSpec {
         addr: cfg.target.addr,
-        request: get_request(&cfg.target.path, &cfg.target.host_header, &extra_ref).into(),
+        request: Request::get(&cfg.target.path)
+            .headers(&extra_ref)
+            .to_bytes(&cfg.target.host_header)
+            .into(),
         expected_first_id: cfg.last_event_id.map_or(1, |k| k + 1),
         drop_after_events: cfg.drop_after_events,
         connect_timeout: cfg.connect_timeout,

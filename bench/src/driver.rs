@@ -69,8 +69,8 @@ pub struct DriveArgs {
     /// A note to print at the top of the report (repeatable).
     #[arg(long)]
     pub note: Vec<String>,
-    /// Run nothing: re-render the report and plots from a saved results.json
-    /// (adding any `--note`).
+    /// Run nothing: re-render the report and plots from a saved results
+    /// file, e.g. the committed BENCHMARKS.json (adding any `--note`).
     #[arg(long)]
     pub render_only: Option<PathBuf>,
 }
@@ -112,7 +112,7 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         let mut r: Results = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not a results file: {e}", saved.display()))?;
         r.notes.extend(a.note.iter().cloned());
-        return write_outputs(&a, &a.work, &r);
+        return write_outputs(&a, &r);
     }
     let started = Instant::now();
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own binary: {e}"))?;
@@ -134,10 +134,9 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
     let mut r = Results {
         generated_utc: utc_now(),
         commit: git_commit(),
-        command: std::iter::once("spin-sse-bench".to_string())
-            .chain(std::env::args().skip(1))
-            .collect::<Vec<_>>()
-            .join(" "),
+        command: meta::shell_line(
+            std::iter::once("spin-sse-bench".to_string()).chain(std::env::args().skip(1)),
+        ),
         quick: a.quick,
         machine: procfs::machine(),
         versions: versions(&runner),
@@ -201,8 +200,7 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
     }
 
     for (name, cmd, metrics) in &kinds {
-        r.servers
-            .push((name.clone(), format!("{cmd:?}").replace('"', "")));
+        r.servers.push((name.clone(), meta::command_line(cmd)));
         let sse_only = name == "wasmtime";
         let start = |tag: &str| -> Result<(Server, Sampler, u64), String> {
             let mut cmd2 = Command::new(cmd.get_program());
@@ -264,10 +262,16 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         }
     }
     r.duration_s = started.elapsed().as_secs_f64();
-    write_outputs(&a, &c.work, &r)
+    write_outputs(&a, &r)
 }
 
-fn write_outputs(a: &DriveArgs, work: &Path, r: &Results) -> Result<(), String> {
+/// The raw results beside the report: `BENCHMARKS.md` → `BENCHMARKS.json`.
+pub fn results_path(report: &Path) -> PathBuf {
+    report.with_extension("json")
+}
+
+/// Writes the plots, the raw results (beside the report) and the report.
+fn write_outputs(a: &DriveArgs, r: &Results) -> Result<(), String> {
     let write = |p: &Path, text: &str| {
         std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
     };
@@ -288,10 +292,14 @@ fn write_outputs(a: &DriveArgs, work: &Path, r: &Results) -> Result<(), String> 
     )?;
     write(&a.docs.join("bench-first-event.svg"), &lat)?;
     write(
-        &work.join("results.json"),
+        &results_path(&a.out),
         &serde_json::to_string_pretty(r).map_err(|e| e.to_string())?,
     )?;
-    write(&a.out, &report::render(r))?;
+    let raw = results_path(&a.out);
+    let raw_name = raw
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    write(&a.out, &report::render(r, &raw_name))?;
     eprintln!("[bench] wrote {} in {:.0} s", a.out.display(), r.duration_s);
     Ok(())
 }
@@ -320,6 +328,14 @@ fn external(name: &str, app: &app::App) -> Result<Command, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_results_sit_beside_the_report() {
+        assert_eq!(
+            results_path(Path::new("BENCHMARKS.md")),
+            Path::new("BENCHMARKS.json")
+        );
+    }
 
     #[test]
     fn quick_mode_shrinks_the_ladder_and_holds() {

@@ -1,11 +1,6 @@
-//! Minimal HTTP/1.1 client-side framing: the request line we send, the
-//! response head we read, and an incremental body decoder for
-//! `Content-Length`, `chunked` and close-delimited bodies.
-
-use memchr::memmem;
-
-/// Largest response head accepted.
-pub const MAX_HEAD: usize = 16 * 1024;
+//! Incremental decoding of a response body delimited by `Content-Length`,
+//! `chunked` or the end of the connection: bytes go in as they arrive,
+//! however they are split, payload comes out.
 
 /// How the response body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,17 +15,6 @@ pub enum Framing {
     Empty,
 }
 
-/// A parsed response status line and headers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseHead {
-    pub status: u16,
-    pub framing: Framing,
-    pub content_type: Option<String>,
-    pub etag: Option<String>,
-    /// The server asked to close the connection after this response.
-    pub close: bool,
-}
-
 /// A response head or body that does not follow HTTP/1.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtocolError(pub String);
@@ -41,90 +25,7 @@ impl std::fmt::Display for ProtocolError {
     }
 }
 
-/// Builds a GET request with the given extra header lines.
-pub fn get_request(path: &str, host: &str, extra: &[(&str, &str)]) -> Vec<u8> {
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n");
-    for (name, value) in extra {
-        req.push_str(name);
-        req.push_str(": ");
-        req.push_str(value);
-        req.push_str("\r\n");
-    }
-    req.push_str("\r\n");
-    req.into_bytes()
-}
-
-/// Parses a response head at the start of `buf`. `Ok(None)` means more bytes
-/// are needed; on success returns the head and the number of bytes it used.
-pub fn parse_head(buf: &[u8]) -> Result<Option<(ResponseHead, usize)>, ProtocolError> {
-    let Some(end) = memmem::find(buf, b"\r\n\r\n") else {
-        if buf.len() > MAX_HEAD {
-            return Err(ProtocolError(format!(
-                "response head over {MAX_HEAD} bytes"
-            )));
-        }
-        return Ok(None);
-    };
-    let text = std::str::from_utf8(&buf[..end])
-        .map_err(|_| ProtocolError("non-UTF-8 response head".into()))?;
-    let mut lines = text.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let mut parts = status_line.splitn(3, ' ');
-    let version = parts.next().unwrap_or_default();
-    if !version.starts_with("HTTP/1.") {
-        return Err(ProtocolError(format!("bad status line `{status_line}`")));
-    }
-    let status: u16 = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| ProtocolError(format!("bad status line `{status_line}`")))?;
-    let mut chunked = false;
-    let mut length = None;
-    let mut content_type = None;
-    let mut etag = None;
-    let mut close = version == "HTTP/1.0";
-    for line in lines {
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| ProtocolError(format!("bad header line `{line}`")))?;
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = value.to_ascii_lowercase().ends_with("chunked");
-        } else if name.eq_ignore_ascii_case("content-length") {
-            length = Some(
-                value
-                    .parse::<u64>()
-                    .map_err(|_| ProtocolError(format!("bad content-length `{value}`")))?,
-            );
-        } else if name.eq_ignore_ascii_case("content-type") {
-            content_type = Some(value.to_string());
-        } else if name.eq_ignore_ascii_case("etag") {
-            etag = Some(value.to_string());
-        } else if name.eq_ignore_ascii_case("connection") {
-            close = value.eq_ignore_ascii_case("close");
-        }
-    }
-    let framing = if status < 200 || status == 204 || status == 304 {
-        Framing::Empty
-    } else if chunked {
-        Framing::Chunked
-    } else if let Some(n) = length {
-        Framing::Length(n)
-    } else {
-        Framing::Close
-    };
-    Ok(Some((
-        ResponseHead {
-            status,
-            framing,
-            content_type,
-            etag,
-            close,
-        },
-        end + 4,
-    )))
-}
+impl std::error::Error for ProtocolError {}
 
 /// Result of feeding bytes to a [`BodyDecoder`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,5 +243,66 @@ fn expect(got: u8, want: u8) -> Result<(), ProtocolError> {
 }
 
 #[cfg(test)]
-#[path = "http1_tests.rs"]
-mod tests;
+mod tests {
+    use super::*;
+
+    fn decode_all(
+        framing: Framing,
+        pieces: &[&[u8]],
+    ) -> (Vec<u8>, Result<Progress, ProtocolError>) {
+        let mut d = BodyDecoder::new(framing);
+        let mut body = Vec::new();
+        let mut last = Ok(Progress::More);
+        for p in pieces {
+            last = d.feed(p, &mut |b: &[u8]| body.extend_from_slice(b));
+            if !matches!(last, Ok(Progress::More)) {
+                break;
+            }
+        }
+        (body, last)
+    }
+
+    #[test]
+    fn chunked_body_decodes_across_every_split() {
+        let wire: &[u8] = b"5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nx-t: 1\r\n\r\nNEXT";
+        for cut in 0..wire.len() {
+            let (body, last) = decode_all(Framing::Chunked, &[&wire[..cut], &wire[cut..]]);
+            assert_eq!(body, b"hello world", "cut {cut}");
+            let used = match last.unwrap() {
+                Progress::Done { used } => used,
+                Progress::More => panic!("not done at cut {cut}"),
+            };
+            let consumed = if cut >= wire.len() - 4 {
+                used
+            } else {
+                cut + used
+            };
+            assert_eq!(&wire[consumed..], b"NEXT", "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn bad_chunk_framing_is_an_error() {
+        assert!(decode_all(Framing::Chunked, &[b"zz\r\n"]).1.is_err());
+        assert!(decode_all(Framing::Chunked, &[b"2\r\nabX"]).1.is_err());
+        assert!(decode_all(Framing::Chunked, &[b"\r\n"]).1.is_err());
+    }
+
+    #[test]
+    fn content_length_body_stops_at_length() {
+        let (body, last) = decode_all(Framing::Length(3), &[b"ab", b"cdef"]);
+        assert_eq!(body, b"abc");
+        assert_eq!(last.unwrap(), Progress::Done { used: 1 });
+    }
+
+    #[test]
+    fn eof_inside_a_framed_body_is_truncation() {
+        let mut d = BodyDecoder::new(Framing::Chunked);
+        d.feed(b"3\r\nab", &mut |_| {}).unwrap();
+        assert!(d.finish_at_eof().is_err());
+        assert!(BodyDecoder::new(Framing::Close).finish_at_eof().is_ok());
+        assert!(BodyDecoder::new(Framing::Length(2))
+            .finish_at_eof()
+            .is_err());
+    }
+}

@@ -6,7 +6,6 @@ use std::fs::{self, File};
 use std::time::{Duration, UNIX_EPOCH};
 use tempfile::TempDir;
 
-#[path = "serve_sidecar_tests.rs"]
 mod sidecars;
 
 const T0: u64 = 1_700_000_000;
