@@ -8,6 +8,8 @@
 //!   1.3 TiB of the 128 TiB user address space instead of 6 GiB each;
 //! - nothing is kept resident between uses (`*_keep_resident = 0`): a freed
 //!   slot's pages go back to the kernel, so RSS tracks live instances only;
+//! - running wasm checks the epoch, so a guest that loops yields every
+//!   tick (see [`crate::cpu`]);
 //! - async stacks are 512 KiB (wasm may use 256 KiB, the host the rest) and
 //!   only touched pages count towards RSS.
 //!
@@ -33,7 +35,7 @@ pub struct EngineConfig {
     /// Core wasm instances inside one component instance.
     pub core_instances_per_instance: u32,
     /// Largest a linear memory may grow to, in bytes; also its address-space
-    /// reservation. Default 64 MiB.
+    /// reservation. Default 64 MiB; `up` sets it to `--max-instance-memory`.
     pub max_memory_bytes: u64,
     /// Elements per table slot. Default 10,000.
     pub table_elements: u32,
@@ -137,6 +139,8 @@ impl EngineConfig {
         let mut config = Config::new();
         config
             .wasm_component_model(true)
+            // Running wasm checks the epoch (see `cpu`): loops yield.
+            .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
             .memory_reservation(self.max_memory_bytes)
             .memory_reservation_for_growth(0)

@@ -10,26 +10,38 @@
 //! - [`files`]: a component's `files`, staged read-only at guest `/`;
 //! - [`build_cmd`]: `--build` / `build`, like `spin build`;
 //! - [`engine`]: wasmtime engine and pooling-allocator settings;
+//! - [`limits`]: per-request and per-connection limits and their reasons;
+//! - [`cpu`]: epoch ticks (loops yield) and the per-request CPU budget;
 //! - [`state`]: per-instance host state (WASI, wasi-http, no outbound HTTP);
 //! - [`stdio`]: component stdout/stderr prefixed with the component id;
+//! - [`log`]: bounded, never-blocking output queues;
 //! - [`loader`]: compiles and pre-links each component once;
 //! - [`instances`]: the instance limit and the `/metrics` counters;
 //! - [`handler`]: one request → one fresh instance;
+//! - [`request_body`]: bounded request bodies;
+//! - [`body`]: the response body, tied to its instance (client gone → abort);
 //! - [`server`]: listeners, connections, graceful shutdown;
+//! - [`send_timeout`]: connections whose client stops reading fail;
 //! - [`timer`]: hyper timer on tokio;
 //! - [`trim`]: hands freed heap back to the kernel after instances end;
 //! - [`up`]: the `up` and `build` commands end to end.
 
+pub mod body;
 pub mod build_cmd;
 pub mod cli;
+pub mod cpu;
 pub mod engine;
 pub mod files;
 pub mod handler;
 pub mod headers;
 pub mod instances;
+pub mod limits;
 pub mod loader;
+pub mod log;
 pub mod manifest;
+pub mod request_body;
 pub mod routes;
+pub mod send_timeout;
 pub mod server;
 pub mod state;
 pub mod stdio;

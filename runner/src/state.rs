@@ -1,8 +1,17 @@
 //! Per-instance host state (the `T` of `Store<T>`): WASI context with the
-//! component's env, files and prefixed stdio, the wasi-http context, and
-//! hooks that deny outbound HTTP (only `allowed_outbound_hosts = []` is
-//! accepted by the manifest reader).
+//! component's env, files and prefixed stdio, the wasi-http context, the
+//! instance's memory limit and CPU meter, and hooks that deny outbound HTTP
+//! (only `allowed_outbound_hosts = []` is accepted by the manifest reader)
+//! and keep the response body's buffering small.
+//!
+//! Body buffering: a guest's writes reach hyper through a channel of
+//! [`BODY_BUFFER_CHUNKS`] + 1 chunks of at most [`BODY_CHUNK_BYTES`] each
+//! (wasmtime's defaults are 1 + 1 chunks of 1 MiB); when the client stops
+//! reading, the guest's `check-write` returns 0 and it waits, so a stalled
+//! stream holds at most these bytes plus hyper's write buffer.
 
+use crate::cpu::CpuMeter;
+use crate::limits::MemoryLimit;
 use std::future::Future;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -17,16 +26,29 @@ pub struct InstanceState {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: DenyOutbound,
+    /// Linear-memory limit (the store's resource limiter).
+    pub memory: MemoryLimit,
+    /// Wasm execution time so far (kept only with a CPU budget).
+    pub cpu: CpuMeter,
 }
 
+/// Guest body writes buffered between the guest and hyper, besides the one
+/// slot the channel always keeps free.
+pub const BODY_BUFFER_CHUNKS: usize = 1;
+
+/// Largest single write to a response body (`check-write`'s answer).
+pub const BODY_CHUNK_BYTES: usize = 8 << 10;
+
 impl InstanceState {
-    /// State around a ready WASI context.
-    pub fn new(wasi: WasiCtx) -> Self {
+    /// State around a ready WASI context, with `memory` as its limit.
+    pub fn new(wasi: WasiCtx, memory: MemoryLimit) -> Self {
         InstanceState {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: DenyOutbound,
+            memory,
+            cpu: CpuMeter::default(),
         }
     }
 }
@@ -70,5 +92,13 @@ impl WasiHttpHooks for DenyOutbound {
         _fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
     ) -> ResponseFuture {
         Box::new(async { Err(HttpError::HttpRequestDenied) })
+    }
+
+    fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {
+        BODY_BUFFER_CHUNKS
+    }
+
+    fn p2_outgoing_body_chunk_size(&mut self) -> usize {
+        BODY_CHUNK_BYTES
     }
 }
