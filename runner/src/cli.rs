@@ -1,139 +1,152 @@
-//! Command-line parsing (no I/O): `up` and `build`, their flags, and help.
+//! Command line (no I/O): `up` and `build`, their flags and help, on clap
+//! derive. Every parse failure becomes one line naming the flag and the fix.
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, Parser, Subcommand};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 /// Default address for `up`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 
-/// Usage text for `--help`.
-pub const USAGE: &str = "\
-spin-sse-runner: serve a Spin app's HTTP components (spin.toml) on wasmtime + wasi-http
-
-Usage:
-  spin-sse-runner up [--file spin.toml] [--listen 127.0.0.1:3000] [--build]
-                     [--max-instances N] [--metrics-listen ADDR]
-  spin-sse-runner build [--file spin.toml]
-
-Options:
-  -f, --file PATH          manifest, or a directory holding spin.toml (default: spin.toml)
-      --listen ADDR        address to serve on (default: 127.0.0.1:3000; port 0 picks one)
-      --build              run each component's build command first (like `spin build`)
-      --max-instances N    concurrent component instances; past it requests get 503 (default: 20000)
-      --metrics-listen ADDR  also serve GET http://ADDR/metrics (instance counters as JSON)
-  -h, --help               show this help
-  -V, --version            show the version
-";
+/// The whole command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "spin-sse-runner",
+    version,
+    about = "spin-sse-runner: serve a Spin app's HTTP components (spin.toml) on wasmtime + wasi-http",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
 /// What to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
-    /// Serve the app.
+    /// Serve the app
     Up(UpArgs),
-    /// Run the build commands only.
-    Build {
-        /// Manifest path.
-        file: PathBuf,
-    },
-    /// Print [`USAGE`].
-    Help,
-    /// Print the version.
-    Version,
+    /// Run each component's build command only (like `spin build`)
+    Build(BuildArgs),
 }
 
 /// Options of `up`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct UpArgs {
-    /// Manifest path.
+    /// manifest, or a directory holding spin.toml
+    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "spin.toml", value_parser = manifest_path)]
     pub file: PathBuf,
-    /// Address to serve on.
+    /// address to serve on (port 0 picks one)
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN, value_parser = listen_address)]
     pub listen: SocketAddr,
-    /// Run build commands first.
+    /// run each component's build command first (like `spin build`)
+    #[arg(long)]
     pub build: bool,
-    /// Instance limit; `None` keeps the engine default.
+    /// concurrent component instances; past it requests get 503 [default: 20000]
+    #[arg(long, value_name = "N", value_parser = instance_count)]
     pub max_instances: Option<u32>,
-    /// Where to serve `/metrics`.
+    /// also serve GET http://ADDR/metrics (instance counters as JSON)
+    #[arg(long, value_name = "ADDR", value_parser = metrics_address)]
     pub metrics_listen: Option<SocketAddr>,
 }
 
+/// Options of `build`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct BuildArgs {
+    /// manifest, or a directory holding spin.toml
+    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "spin.toml", value_parser = manifest_path)]
+    pub file: PathBuf,
+}
+
+/// The outcome of parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// Run this command.
+    Run(Command),
+    /// Print this text (help or version) and exit successfully.
+    Print(String),
+}
+
 /// Parses `args` (without the program name). Errors are one line.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let mut it = args.iter();
-    let sub = match it.next().map(String::as_str) {
-        None | Some("-h") | Some("--help") | Some("help") => return Ok(Command::Help),
-        Some("-V") | Some("--version") => return Ok(Command::Version),
-        Some(s) => s.to_string(),
-    };
-    let mut file = PathBuf::from("spin.toml");
-    let mut listen = None;
-    let mut build = false;
-    let mut max_instances = None;
-    let mut metrics_listen = None;
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match (sub.as_str(), flag) {
-            (_, "-h" | "--help") => return Ok(Command::Help),
-            (_, "-f" | "--file") => file = resolve_manifest(PathBuf::from(value("--file")?)),
-            ("up", "--listen") => listen = Some(address(&value("--listen")?, "--listen")?),
-            ("up", "--build") if inline.is_none() => build = true,
-            ("up", "--max-instances") => {
-                let v = value("--max-instances")?;
-                match v.parse::<u32>() {
-                    Ok(n) if n > 0 => max_instances = Some(n),
-                    _ => {
-                        return Err(format!(
-                            "--max-instances: `{v}` is not a whole number of at least 1"
-                        ))
-                    }
-                }
+pub fn parse(args: &[String]) -> Result<Parsed, String> {
+    let argv = std::iter::once("spin-sse-runner").chain(args.iter().map(String::as_str));
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => Ok(Parsed::Run(cli.command)),
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                Ok(Parsed::Print(e.render().to_string()))
             }
-            ("up", "--metrics-listen") => {
-                metrics_listen = Some(address(&value("--metrics-listen")?, "--metrics-listen")?)
-            }
-            ("up" | "build", _) => {
-                return Err(format!("unknown option `{arg}` for `{sub}` (see --help)"))
-            }
-            _ => {
-                return Err(format!(
-                    "unknown command `{sub}`: use `up` or `build` (see --help)"
-                ))
-            }
-        }
+            _ => Err(one_line_error(&e, args)),
+        },
     }
-    match sub.as_str() {
-        "up" => Ok(Command::Up(UpArgs {
-            file,
-            listen: match listen {
-                Some(l) => l,
-                None => DEFAULT_LISTEN.parse().expect("default address parses"),
-            },
-            build,
-            max_instances,
-            metrics_listen,
-        })),
-        "build" => Ok(Command::Build { file }),
+}
+
+/// Today's wording for clap's error kinds; anything else in clap's words.
+fn one_line_error(e: &clap::Error, args: &[String]) -> String {
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.split_whitespace().next().unwrap_or(s).to_string(),
+        _ => String::new(),
+    };
+    let sub = args.first().map(String::as_str).unwrap_or_default();
+    match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            format!("unknown command `{sub}`: use `up` or `build` (see --help)")
+        }
+        ErrorKind::UnknownArgument if matches!(sub, "up" | "build") => {
+            format!("unknown option `{arg}` for `{sub}` (see --help)")
+        }
+        ErrorKind::UnknownArgument => {
+            format!("unknown option `{arg}`: give a command first, `up` or `build` (see --help)")
+        }
+        ErrorKind::InvalidValue if is_missing_value(e) => format!("{arg} needs a value"),
+        ErrorKind::ValueValidation => match std::error::Error::source(e) {
+            Some(reason) => reason.to_string(),
+            None => clap_words(e),
+        },
+        _ => clap_words(e),
+    }
+}
+
+fn is_missing_value(e: &clap::Error) -> bool {
+    matches!(e.get(ContextKind::InvalidValue), Some(ContextValue::String(v)) if v.is_empty())
+}
+
+/// clap's own message, without its `error:` prefix, usage and tips.
+fn clap_words(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    format!("{first} (see --help)")
+}
+
+/// A directory means its `spin.toml` (as Spin's `--file`).
+fn manifest_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    Ok(if path.is_dir() {
+        path.join("spin.toml")
+    } else {
+        path
+    })
+}
+
+fn instance_count(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
         _ => Err(format!(
-            "unknown command `{sub}`: use `up` or `build` (see --help)"
+            "--max-instances: `{s}` is not a whole number of at least 1"
         )),
     }
 }
 
-/// A directory means its `spin.toml` (as Spin's `--file`).
-fn resolve_manifest(path: PathBuf) -> PathBuf {
-    if path.is_dir() {
-        path.join("spin.toml")
-    } else {
-        path
-    }
+fn listen_address(s: &str) -> Result<SocketAddr, String> {
+    address(s, "--listen")
+}
+
+fn metrics_address(s: &str) -> Result<SocketAddr, String> {
+    address(s, "--metrics-listen")
 }
 
 /// `ip:port`, or `host:port` resolved (first address).
@@ -151,14 +164,21 @@ fn address(s: &str, flag: &str) -> Result<SocketAddr, String> {
 mod tests {
     use super::*;
 
-    fn p(args: &[&str]) -> Result<Command, String> {
+    fn p(args: &[&str]) -> Result<Parsed, String> {
         parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
     }
 
     fn up(args: &[&str]) -> UpArgs {
         match p(args).unwrap() {
-            Command::Up(u) => u,
+            Parsed::Run(Command::Up(u)) => u,
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn printed(args: &[&str]) -> String {
+        match p(args).unwrap() {
+            Parsed::Print(text) => text,
+            other => panic!("{args:?}: {other:?}"),
         }
     }
 
@@ -192,6 +212,15 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_means_its_spin_toml() {
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            up(&["up", "-f", dir.to_str().unwrap()]).file,
+            dir.join("spin.toml")
+        );
+    }
+
+    #[test]
     fn localhost_names_resolve() {
         assert_eq!(
             up(&["up", "--listen", "localhost:3001"]).listen.port(),
@@ -203,22 +232,29 @@ mod tests {
     fn build_takes_a_file() {
         assert_eq!(
             p(&["build", "-f", "a/spin.toml"]).unwrap(),
-            Command::Build {
+            Parsed::Run(Command::Build(BuildArgs {
                 file: "a/spin.toml".into()
-            }
+            }))
         );
     }
 
     #[test]
     fn bad_input_is_a_one_line_error() {
         for (args, needle) in [
-            (&["up", "--listen", "nope"][..], "not an address"),
+            (
+                &["up", "--listen", "nope"][..],
+                "--listen: `nope` is not an address",
+            ),
             (&["up", "--max-instances", "0"][..], "at least 1"),
             (&["up", "--max-instances", "x"][..], "at least 1"),
-            (&["up", "--bogus"][..], "unknown option `--bogus`"),
-            (&["build", "--listen", "1.2.3.4:5"][..], "unknown option"),
+            (&["up", "--bogus"][..], "unknown option `--bogus` for `up`"),
+            (
+                &["build", "--listen", "1.2.3.4:5"][..],
+                "unknown option `--listen` for `build`",
+            ),
             (&["serve"][..], "unknown command `serve`"),
-            (&["up", "--file"][..], "needs a value"),
+            (&["up", "--file"][..], "--file needs a value"),
+            (&["up", "--build=yes"][..], "--build"),
         ] {
             let e = p(args).unwrap_err();
             assert!(e.contains(needle) && !e.contains('\n'), "{args:?}: {e}");
@@ -226,10 +262,25 @@ mod tests {
     }
 
     #[test]
-    fn help_and_version() {
-        assert_eq!(p(&[]).unwrap(), Command::Help);
-        assert_eq!(p(&["--help"]).unwrap(), Command::Help);
-        assert_eq!(p(&["up", "-h"]).unwrap(), Command::Help);
-        assert_eq!(p(&["-V"]).unwrap(), Command::Version);
+    fn help_and_version_are_printed() {
+        for args in [&[][..], &["--help"], &["help"], &["-h"]] {
+            let text = printed(args);
+            assert!(text.contains("Usage: spin-sse-runner"), "{args:?}: {text}");
+            assert!(text.contains("up") && text.contains("build"), "{text}");
+        }
+        let up_help = printed(&["up", "-h"]);
+        for flag in [
+            "--file",
+            "--listen",
+            "--build",
+            "--max-instances",
+            "--metrics-listen",
+        ] {
+            assert!(up_help.contains(flag), "{up_help}");
+        }
+        assert_eq!(
+            printed(&["-V"]),
+            format!("spin-sse-runner {}\n", env!("CARGO_PKG_VERSION"))
+        );
     }
 }

@@ -183,5 +183,4 @@ fn guest_relative(destination: &str) -> Result<PathBuf> {
 }
 
 #[cfg(test)]
-#[path = "files_tests.rs"]
 mod tests;

@@ -132,5 +132,4 @@ pub fn prepare(
 }
 
 #[cfg(test)]
-#[path = "headers_tests.rs"]
 mod tests;

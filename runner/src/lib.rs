@@ -3,8 +3,8 @@
 //! the app runs (and is tested) where Spin is not installed.
 //!
 //! Layout:
-//! - [`cli`]: command-line parsing and help text;
-//! - [`manifest`]: `spin.toml` v2 reader, rejecting what it cannot honour;
+//! - [`cli`]: command line and help (clap derive);
+//! - [`manifest`]: `spin.toml` v2 reader (serde derive), rejecting what it cannot honour;
 //! - [`routes`]: route table with Spin's matching and precedence rules;
 //! - [`headers`]: the `spin-*` request headers;
 //! - [`files`]: a component's `files`, staged read-only at guest `/`;
@@ -22,7 +22,6 @@
 //! - [`body`]: the response body, tied to its instance (client gone → abort);
 //! - [`server`]: listeners, connections, graceful shutdown;
 //! - [`send_timeout`]: connections whose client stops reading fail;
-//! - [`timer`]: hyper timer on tokio;
 //! - [`trim`]: hands freed heap back to the kernel after instances end;
 //! - [`up`]: the `up` and `build` commands end to end.
 
@@ -45,6 +44,5 @@ pub mod send_timeout;
 pub mod server;
 pub mod state;
 pub mod stdio;
-pub mod timer;
 pub mod trim;
 pub mod up;

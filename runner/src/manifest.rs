@@ -1,4 +1,5 @@
-//! `spin.toml` (manifest v2) reader for the subset this runner can honour.
+//! `spin.toml` (manifest v2) reader for the subset this runner can honour,
+//! on serde derive ([`raw`]) with every error naming its key ([`messages`]).
 //!
 //! Supported: `[application]` (`name`, `version`, `description`, `authors`,
 //! `tool`), `[[trigger.http]]` (`route` string, `component` id, optional
@@ -10,14 +11,13 @@
 //! this runner cannot honour it) or "unknown key" (not in manifest v2 either).
 
 use anyhow::{anyhow, bail, Context, Result};
+use messages::{describe, one_line, Key};
 use std::path::{Path, PathBuf};
-use toml::{Table, Value};
 
-mod check;
+mod messages;
+mod raw;
 #[cfg(test)]
 mod tests;
-
-use check::{as_str, as_table, check_keys, string_list, unsupported, Key};
 
 /// A parsed application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,8 +81,6 @@ pub struct BuildDef {
     pub commands: Vec<String>,
     /// Working directory relative to the app dir.
     pub workdir: Option<String>,
-    /// `watch` globs (kept for completeness; this runner has no watch mode).
-    pub watch: Vec<String>,
 }
 
 impl App {
@@ -90,17 +88,10 @@ impl App {
     pub fn load(path: &Path) -> Result<App> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read manifest {}", path.display()))?;
-        let dir = path
-            .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         parse(&text, dir).with_context(|| format!("invalid manifest {}", path.display()))
     }
 
@@ -117,34 +108,35 @@ impl App {
 
 /// Parses manifest text; `dir` is the directory relative paths resolve from.
 pub fn parse(text: &str, dir: PathBuf) -> Result<App> {
-    let doc: Table = toml::from_str(text)
+    let doc: toml::Table = toml::from_str(text)
         .map_err(|e: toml::de::Error| anyhow!("not valid TOML: {}", one_line(&e.to_string())))?;
-    let root = Key::root();
-    check_keys(
-        &doc,
-        &root,
-        &[
-            "spin_manifest_version",
-            "application",
-            "trigger",
-            "component",
-        ],
-        &["variables"],
-    )?;
-    match doc.get("spin_manifest_version") {
-        Some(Value::Integer(2)) => {}
-        Some(Value::Integer(1)) | Some(Value::String(_)) => {
-            return Err(unsupported(
-                &root.child("spin_manifest_version"),
-                "only manifest version 2 is read",
-            ))
-        }
-        Some(other) => bail!("`spin_manifest_version` must be 2, found {other}"),
-        None => bail!("missing `spin_manifest_version = 2`"),
+    let raw: raw::Manifest = serde_path_to_error::deserialize(toml::Value::Table(doc))
+        .map_err(|e| anyhow!(describe(&Key::of(e.path()), e.inner().message())))?;
+    if raw.spin_manifest_version.is_none() {
+        bail!("missing `spin_manifest_version = 2`");
     }
-    let name = parse_application(&doc, &root)?;
-    let components = parse_components(&doc, &root)?;
-    let triggers = parse_triggers(&doc, &root)?;
+    let Some(application) = raw.application else {
+        bail!("missing `[application]` table");
+    };
+    let components = raw
+        .component
+        .0
+        .into_iter()
+        .map(|(id, c)| component(id, c))
+        .collect::<Result<Vec<_>>>()?;
+    let triggers: Vec<HttpTrigger> = raw
+        .trigger
+        .and_then(|t| t.http)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| HttpTrigger {
+            route: t.route,
+            component: t.component,
+        })
+        .collect();
+    if triggers.is_empty() {
+        bail!("no `[[trigger.http]]` entries: nothing to serve");
+    }
     for t in &triggers {
         if !components.iter().any(|c| c.id == t.component) {
             bail!(
@@ -156,216 +148,50 @@ pub fn parse(text: &str, dir: PathBuf) -> Result<App> {
         }
     }
     Ok(App {
-        name,
+        name: application.name,
         dir,
         triggers,
         components,
     })
 }
 
-fn parse_application(doc: &Table, root: &Key) -> Result<String> {
-    let key = root.child("application");
-    let app = as_table(
-        doc.get("application")
-            .ok_or_else(|| anyhow!("missing `[application]` table"))?,
-        &key,
-    )?;
-    check_keys(
-        app,
-        &key,
-        &["name", "version", "description", "authors", "tool"],
-        &["targets", "trigger"],
-    )?;
-    for k in ["version", "description"] {
-        if let Some(v) = app.get(k) {
-            as_str(v, &key.child(k))?;
-        }
-    }
-    if let Some(v) = app.get("authors") {
-        string_list(v, &key.child("authors"))?;
-    }
-    let name = app
-        .get("name")
-        .ok_or_else(|| anyhow!("missing `application.name`"))?;
-    Ok(as_str(name, &key.child("name"))?.to_string())
-}
-
-fn parse_triggers(doc: &Table, root: &Key) -> Result<Vec<HttpTrigger>> {
-    let key = root.child("trigger");
-    let Some(triggers) = doc.get("trigger") else {
-        bail!("no `[[trigger.http]]` entries: nothing to serve")
-    };
-    let triggers = as_table(triggers, &key)?;
-    if let Some(kind) = triggers.keys().find(|k| *k != "http") {
-        return Err(unsupported(
-            &key.child(kind),
-            "only HTTP triggers are served",
-        ));
-    }
-    let http_key = key.child("http");
-    let Some(list) = triggers.get("http") else {
-        bail!("no `[[trigger.http]]` entries: nothing to serve")
-    };
-    let Value::Array(list) = list else {
-        bail!("`trigger.http` must be an array of tables (`[[trigger.http]]`)")
-    };
-    let mut out = Vec::new();
-    for (i, entry) in list.iter().enumerate() {
-        let k = http_key.index(i);
-        let t = as_table(entry, &k)?;
-        check_keys(
-            t,
-            &k,
-            &["route", "component", "id", "executor"],
-            &["static_response", "components", "dependencies"],
-        )?;
-        let route = match t.get("route") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Table(_)) => {
-                return Err(unsupported(
-                    &k.child("route"),
-                    "private endpoints are not available",
-                ))
-            }
-            Some(_) => bail!("`{}` must be a string", k.child("route")),
-            None => bail!("missing `{}`", k.child("route")),
-        };
-        let component = match t.get("component") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Table(_)) => {
-                return Err(unsupported(
-                    &k.child("component"),
-                    "inline components are not available",
-                ))
-            }
-            Some(_) => bail!("`{}` must be a component id string", k.child("component")),
-            None => bail!("missing `{}`", k.child("component")),
-        };
-        if let Some(id) = t.get("id") {
-            as_str(id, &k.child("id"))?;
-        }
-        if let Some(exec) = t.get("executor") {
-            check::http_executor(exec, &k.child("executor"))?;
-        }
-        out.push(HttpTrigger { route, component });
-    }
-    if out.is_empty() {
-        bail!("no `[[trigger.http]]` entries: nothing to serve");
-    }
-    Ok(out)
-}
-
-fn parse_components(doc: &Table, root: &Key) -> Result<Vec<ComponentDef>> {
-    let key = root.child("component");
-    let Some(components) = doc.get("component") else {
-        return Ok(Vec::new());
-    };
-    as_table(components, &key)?
-        .iter()
-        .map(|(id, value)| parse_component(id, value, &key.child(id)))
-        .collect()
-}
-
-fn parse_component(id: &str, value: &Value, key: &Key) -> Result<ComponentDef> {
-    check::kebab_id(id)?;
-    let c = as_table(value, key)?;
-    check_keys(
-        c,
-        key,
-        &[
-            "source",
-            "description",
-            "environment",
-            "files",
-            "exclude_files",
-            "allowed_outbound_hosts",
-            "allowed_http_hosts",
-            "build",
-            "tool",
-            "key_value_stores",
-            "sqlite_databases",
-            "ai_models",
-            "variables",
-            "dependencies",
-        ],
-        &["targets", "profile", "dependencies_inherit_configuration"],
-    )?;
-    // Keys Spin knows that only matter when non-empty.
-    for k in [
-        "allowed_outbound_hosts",
-        "allowed_http_hosts",
-        "key_value_stores",
-        "sqlite_databases",
-        "ai_models",
-    ] {
-        if let Some(v) = c.get(k) {
-            if !string_list(v, &key.child(k))?.is_empty() {
-                return Err(unsupported(
-                    &key.child(k),
-                    "only an empty list can be honoured",
-                ));
-            }
-        }
-    }
-    for k in ["variables", "dependencies"] {
-        if let Some(v) = c.get(k) {
-            if !as_table(v, &key.child(k))?.is_empty() {
-                return Err(unsupported(
-                    &key.child(k),
-                    "only an empty table can be honoured",
-                ));
-            }
-        }
-    }
-    let source = match c.get("source") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Table(_)) => {
-            return Err(unsupported(
-                &key.child("source"),
-                "only local file sources are loaded",
-            ))
-        }
-        Some(_) => bail!("`{}` must be a path string", key.child("source")),
-        None => bail!("missing `{}`", key.child("source")),
-    };
-    let description = match c.get("description") {
-        Some(v) => Some(as_str(v, &key.child("description"))?.to_string()),
-        None => None,
-    };
-    let environment = match c.get("environment") {
-        Some(v) => {
-            let ek = key.child("environment");
-            as_table(v, &ek)?
-                .iter()
-                .map(|(name, val)| Ok((name.clone(), as_str(val, &ek.child(name))?.to_string())))
-                .collect::<Result<_>>()?
-        }
-        None => Vec::new(),
-    };
-    let files = match c.get("files") {
-        Some(v) => check::files(v, &key.child("files"))?,
-        None => Vec::new(),
-    };
-    let exclude_files = match c.get("exclude_files") {
-        Some(v) => string_list(v, &key.child("exclude_files"))?,
-        None => Vec::new(),
-    };
-    let build = match c.get("build") {
-        Some(v) => Some(check::build(v, &key.child("build"))?),
-        None => None,
-    };
+fn component(id: String, c: raw::Component) -> Result<ComponentDef> {
+    id_words(&id, '-').map_err(|why| {
+        anyhow!("component id `{id}` must be kebab-case (lowercase letters, digits and single hyphens, starting with a letter): {why}")
+    })?;
     Ok(ComponentDef {
-        id: id.to_string(),
-        description,
-        source,
-        environment,
-        files,
-        exclude_files,
-        build,
+        id,
+        description: c.description,
+        source: c.source,
+        environment: c.environment.0,
+        files: c.files,
+        exclude_files: c.exclude_files,
+        build: c.build.map(|b| BuildDef {
+            commands: b.command,
+            workdir: b.workdir,
+        }),
     })
 }
 
-/// Collapses a multi-line message (TOML errors quote the source) to one line.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Spin's id rule: lowercase words of ASCII letters and digits, each starting
+/// with a letter, joined by single `delim`s.
+fn id_words(id: &str, delim: char) -> std::result::Result<(), String> {
+    for word in id.split(delim) {
+        let mut chars = word.chars();
+        match chars.next() {
+            None => return Err(format!("{delim:?}-separated words must not be empty")),
+            Some(c) if !c.is_ascii_lowercase() => {
+                return Err(format!(
+                    "words must start with a lowercase letter, got {c:?}"
+                ))
+            }
+            Some(_) => {}
+        }
+        if let Some(c) = chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit())) {
+            return Err(format!(
+                "words may hold only lowercase letters and digits, got {c:?}"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -259,5 +259,4 @@ impl Router {
 }
 
 #[cfg(test)]
-#[path = "routes_tests.rs"]
 mod tests;

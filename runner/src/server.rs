@@ -19,12 +19,12 @@ use crate::instances::{Instances, Snapshot};
 use crate::limits::Limits;
 use crate::log::error_line;
 use crate::send_timeout::SendTimeout;
-use crate::timer::TokioTimer;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::{service_fn, Service};
+use hyper_util::rt::TokioTimer;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -166,7 +166,7 @@ async fn serve_connection<S>(
 {
     let mut builder = http1::Builder::new();
     builder
-        .timer(TokioTimer)
+        .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(limits.max_header_bytes)
         .max_headers(limits.max_headers);

@@ -322,3 +322,50 @@ fn missing_pieces_are_named() {
     );
     assert!(err("spin_manifest_version = 2").contains("[application]"));
 }
+
+#[test]
+fn serde_errors_keep_the_key_and_the_fix() {
+    for (text, want) in [
+        (
+            BASE.replace("source = \"static.wasm\"\n", ""),
+            "missing `component.static.source`",
+        ),
+        (
+            BASE.replace("name = \"demo\"\n", ""),
+            "missing `application.name`",
+        ),
+        (
+            BASE.replace("authors = [\"a\"]", "authors = \"a\""),
+            "`application.authors` must be a list of strings",
+        ),
+        (
+            BASE.replace("authors = [\"a\"]", "authors = [1]"),
+            "`application.authors[0]` must be a string",
+        ),
+        (
+            with_sse("files = [1]"),
+            "`component.sse.files[0]` must be a path/glob string or a `{ source, destination }` table",
+        ),
+        (
+            BASE.replace("command = \"cargo build\"", "command = 1"),
+            "`component.sse.build.command` must be a string or a list of strings",
+        ),
+        (
+            BASE.replace("[[trigger.http]]\nroute = \"/sse\"\ncomponent = \"sse\"\n", "")
+                .replace("[[trigger.http]]", "[trigger.http]"),
+            "`trigger.http` must be an array of tables (`[[trigger.http]]`)",
+        ),
+        (
+            BASE.replace("spin_manifest_version = 2", "spin_manifest_version = 3"),
+            "`spin_manifest_version` must be 2, found 3",
+        ),
+        (
+            BASE.replace("destination = \"/\" }", "destination = \"/\", mode = 1 }"),
+            "unknown key `component.static.files[0].mode`",
+        ),
+    ] {
+        let e = err(&text);
+        assert!(e.contains(want), "want {want:?}, got: {e}");
+        assert!(!e.contains('\n') && !e.contains('\u{0}'), "{e:?}");
+    }
+}
