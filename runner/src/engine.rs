@@ -22,6 +22,10 @@
 use anyhow::{bail, Context, Result};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+/// Most address space the pool may reserve for linear memories (half of
+/// x86-64's 128 TiB user space).
+pub const MAX_RESERVED_BYTES: u128 = 64 << 40;
+
 /// Engine and pooling-allocator limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineConfig {
@@ -90,6 +94,16 @@ impl EngineConfig {
                 .with_context(|| format!("max instances x {what} per instance overflows"))
         };
         total(self.memories_per_instance, "memories")?;
+        let reserved = self.max_instances as u128
+            * self.memories_per_instance as u128
+            * self.max_memory_bytes as u128;
+        if reserved > MAX_RESERVED_BYTES {
+            bail!(
+                "{} instances x {} bytes of linear memory reserve more than 64 TiB of address space; lower --max-instances or --max-instance-memory",
+                self.max_instances,
+                self.max_memory_bytes
+            );
+        }
         total(self.tables_per_instance, "tables")?;
         total(self.core_instances_per_instance, "core instances")?;
         Ok(())
@@ -177,6 +191,21 @@ mod tests {
         let mut c = EngineConfig::default();
         c.max_wasm_stack_bytes = c.async_stack_bytes;
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn reservations_past_64_tib_name_both_flags() {
+        let mut c = EngineConfig {
+            max_memory_bytes: 4 << 30,
+            ..EngineConfig::default()
+        };
+        let e = c.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("--max-instances") && e.contains("--max-instance-memory"),
+            "{e}"
+        );
+        c.max_instances = 1000;
+        c.validate().unwrap();
     }
 
     #[test]

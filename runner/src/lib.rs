@@ -11,6 +11,7 @@
 //! - [`build_cmd`]: `--build` / `build`, like `spin build`;
 //! - [`engine`]: wasmtime engine and pooling-allocator settings;
 //! - [`limits`]: per-request and per-connection limits and their reasons;
+//! - [`limit_flags`]: the `up` flags that set them;
 //! - [`cpu`]: epoch ticks (loops yield) and the per-request CPU budget;
 //! - [`state`]: per-instance host state (WASI, wasi-http, no outbound HTTP);
 //! - [`stdio`]: component stdout/stderr prefixed with the component id;
@@ -34,6 +35,7 @@ pub mod files;
 pub mod handler;
 pub mod headers;
 pub mod instances;
+pub mod limit_flags;
 pub mod limits;
 pub mod loader;
 pub mod log;

@@ -6,7 +6,6 @@ use crate::cli::UpArgs;
 use crate::engine::EngineConfig;
 use crate::handler::Handler;
 use crate::instances::Instances;
-use crate::limits::Limits;
 use crate::loader::LoadedApp;
 use crate::manifest::App;
 use crate::server;
@@ -23,7 +22,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
     if args.build {
         build_all(&app)?;
     }
-    let guard = Limits::default();
+    let guard = args.limits.limits();
     guard.validate()?;
     let mut limits = EngineConfig::default();
     if let Some(n) = args.max_instances {
