@@ -46,4 +46,9 @@ mod e2e {
     /// The embedded runner's own rules: routing precedence, `spin-*`
     /// headers, manifest errors (written by the runner's author).
     mod runner_rules;
+
+    /// The runner under faults and hostile clients: looping, allocating and
+    /// chatty guests; vanishing, stalled, slow and oversized clients; file
+    /// descriptors running out; SIGTERM with 10,000 open streams.
+    mod runner_faults;
 }

@@ -29,7 +29,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use wasmtime_wasi_http::io::TokioIo;
@@ -111,7 +111,7 @@ async fn accept_loop<M, S>(
     S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible> + Send + 'static,
     S::Future: Send + 'static,
 {
-    let mut failing = false;
+    let mut episodes = AcceptLog::default();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -121,8 +121,7 @@ async fn accept_loop<M, S>(
             Ok(a) => a,
             Err(e) => {
                 // Usually out of file descriptors: back off instead of spinning.
-                if !failing {
-                    failing = true;
+                if episodes.failed(Instant::now()) {
                     error_line(&format!(
                         "spin-sse-runner: accept failed: {e}; retrying every {} ms",
                         ACCEPT_BACKOFF.as_millis()
@@ -135,8 +134,7 @@ async fn accept_loop<M, S>(
                 continue;
             }
         };
-        if failing {
-            failing = false;
+        if episodes.accepted(Instant::now()) {
             error_line("spin-sse-runner: accepting connections again");
         }
         let _ = stream.set_nodelay(true);
@@ -148,6 +146,39 @@ async fn accept_loop<M, S>(
             let _alive = alive;
             serve_connection(stream, &limits, service, stop).await;
         });
+    }
+}
+
+/// Quiet time after the last failed `accept` that ends an episode.
+pub const RECOVERED_AFTER: Duration = Duration::from_secs(1);
+
+/// Which `accept` outcomes deserve a log line: the first failure of an
+/// episode, and the first success [`RECOVERED_AFTER`] its last failure
+/// (accepts that succeed in between, while descriptors come and go, stay
+/// silent).
+#[derive(Debug, Default)]
+pub struct AcceptLog {
+    episode: bool,
+    last_failure: Option<Instant>,
+}
+
+impl AcceptLog {
+    /// An accept failed at `now`; `true` when that starts an episode.
+    pub fn failed(&mut self, now: Instant) -> bool {
+        self.last_failure = Some(now);
+        !std::mem::replace(&mut self.episode, true)
+    }
+
+    /// An accept succeeded at `now`; `true` when that ends an episode.
+    pub fn accepted(&mut self, now: Instant) -> bool {
+        let quiet = self
+            .last_failure
+            .is_some_and(|t| now.saturating_duration_since(t) >= RECOVERED_AFTER);
+        if self.episode && quiet {
+            self.episode = false;
+            return true;
+        }
+        false
     }
 }
 
@@ -194,6 +225,21 @@ mod tests {
             .uri(path)
             .body(())
             .unwrap()
+    }
+
+    #[test]
+    fn an_accept_episode_gets_one_line_when_it_starts_and_one_when_it_ends() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut log = AcceptLog::default();
+        assert!(!log.accepted(at(0)), "no episode yet");
+        assert!(log.failed(at(10)));
+        assert!(!log.accepted(at(20)), "descriptors flicker back");
+        assert!(!log.failed(at(70)), "same episode");
+        assert!(!log.accepted(at(500)));
+        assert!(log.accepted(at(1100)), "a second without failure");
+        assert!(!log.accepted(at(1200)));
+        assert!(log.failed(at(5000)), "a new episode");
     }
 
     #[test]
