@@ -20,7 +20,7 @@ pub struct LimitArgs {
     /// close a connection that has not sent a complete request head within this time, in ms [default: 30000]
     #[arg(long, value_name = "MS", value_parser = millis("--header-timeout-ms"))]
     pub header_timeout_ms: Option<Duration>,
-    /// largest request head, in bytes (431 past it); also bounds hyper's per-connection buffers [default: 16384]
+    /// largest request head, in bytes (431 past it); also bounds hyper's per-connection buffers [default: 8192]
     #[arg(long, value_name = "BYTES", value_parser = header_bytes)]
     pub max_header_bytes: Option<usize>,
     /// most header fields in one request (431 past it) [default: 100]

@@ -43,7 +43,7 @@ impl Default for Limits {
             max_request_cpu: None,
             send_timeout: Duration::from_secs(60),
             header_read_timeout: Duration::from_secs(30),
-            max_header_bytes: 16 << 10,
+            max_header_bytes: 8 << 10,
             max_headers: 100,
             max_request_body: 10 << 20,
         }

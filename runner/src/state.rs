@@ -37,7 +37,7 @@ pub struct InstanceState {
 pub const BODY_BUFFER_CHUNKS: usize = 1;
 
 /// Largest single write to a response body (`check-write`'s answer).
-pub const BODY_CHUNK_BYTES: usize = 8 << 10;
+pub const BODY_CHUNK_BYTES: usize = 4 << 10;
 
 impl InstanceState {
     /// State around a ready WASI context, with `memory` as its limit.
