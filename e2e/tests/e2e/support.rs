@@ -8,25 +8,30 @@
 //!   (their own manifest, metrics, stderr); `None`, with a printed reason,
 //!   when the suite points at an external server.
 //! - [`runner`]: the runner process (ephemeral port, captured output, killed
-//!   on drop); [`temp_app`]: throwaway app directories with a manifest.
+//!   on drop); [`temp_app`]: throwaway app directories with a manifest;
+//!   [`redis`]: private `redis-server`s; [`watchdog`]: child processes that
+//!   never outlive the test binary.
 //! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader;
 //!   [`cdp`]: headless Chromium over the DevTools pipe; `self_check`: tests
 //!   of the client and reader against a canned loopback server.
 
 pub mod cdp;
 pub mod http;
+pub mod redis;
 pub mod runner;
 #[cfg(test)]
 mod self_check;
 pub mod sse_stream;
 pub mod temp_app;
+pub mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 pub use http::{Client, Request, Response};
-pub use runner::Runner;
+pub use redis::RedisServer;
+pub use runner::{Runner, RunnerOptions};
 pub use sse_stream::{ids, messages, Block, SseReader};
 pub use temp_app::TempApp;
 

@@ -4,31 +4,21 @@
 //! real addresses come from its `Serving http://…` and `Metrics http://…`
 //! lines. Its stdout and stderr are captured line by line for assertions.
 //!
-//! The runner runs under a tiny `sh` watchdog that reads the test binary's
-//! pipe: when the pipe closes (on drop, or when the test binary exits or
-//! dies, which matters for the shared runner that is never dropped) the
-//! watchdog sends SIGTERM, then SIGKILL after 5 s. No runner outlives the
-//! tests.
+//! The runner runs under the [`watchdog`](super::watchdog), so no runner
+//! outlives the tests (the shared one is never dropped).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use super::http::Client;
+use super::watchdog::{self, Watched};
 
 /// How long the runner may take to print its addresses.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-const WATCHDOG: &str = r#""$0" "$@" &
-pid=$!
-read -r _unused
-kill -TERM "$pid" 2>/dev/null
-( sleep 5; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
-wait "$pid"
-"#;
 
 /// Lines of one output stream, shared with the thread that reads them.
 #[derive(Default)]
@@ -73,10 +63,18 @@ impl Lines {
     }
 }
 
-/// A running `spin-sse-runner up`.
+/// Extra settings for [`Runner::start_with`].
+#[derive(Debug, Default, Clone)]
+pub struct RunnerOptions {
+    /// Environment variables added to the runner's.
+    pub env: Vec<(String, String)>,
+    /// Working directory (default: the repo root).
+    pub cwd: Option<PathBuf>,
+}
+
+/// A running `spin-sse-runner up` (stopped on drop).
 pub struct Runner {
-    child: Child,
-    watchdog: Option<ChildStdin>,
+    process: Watched,
     pub addr: SocketAddr,
     pub metrics_addr: SocketAddr,
     pub stdout: Arc<Lines>,
@@ -87,31 +85,33 @@ impl Runner {
     /// Starts the runner on `manifest` and waits for its addresses.
     /// Panics with the runner's output if it does not come up.
     pub fn start(manifest: &Path) -> Runner {
+        Runner::start_with(manifest, &RunnerOptions::default())
+    }
+
+    /// Starts the runner on `manifest` with extra environment and a working
+    /// directory of the test's choice (default: the repo root).
+    pub fn start_with(manifest: &Path, options: &RunnerOptions) -> Runner {
         let bin = super::runner_bin();
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(WATCHDOG)
-            .arg(&bin)
-            .args(["up", "--file"])
+        let mut cmd = watchdog::command(&bin);
+        cmd.args(["up", "--file"])
             .arg(manifest)
             .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
-            .current_dir(super::repo_root())
-            .stdin(Stdio::piped())
+            .current_dir(options.cwd.as_deref().unwrap_or(super::repo_root()))
+            .envs(options.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .stderr(Stdio::piped());
+        let mut process = Watched::spawn(cmd, None)
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
         let stdout = Arc::new(Lines::default());
         let stderr = Arc::new(Lines::default());
+        let child = process.child_mut();
         stdout.clone().collect(child.stdout.take().unwrap());
         stderr.clone().collect(child.stderr.take().unwrap());
-        let watchdog = child.stdin.take();
 
         let addr = announced_addr(&stdout, "Serving http://");
         let metrics_addr = announced_addr(&stdout, "Metrics http://");
         let (Some(addr), Some(metrics_addr)) = (addr, metrics_addr) else {
-            drop(watchdog);
-            let _ = child.wait();
+            process.stop();
             panic!(
                 "runner on {} did not announce its addresses within {START_TIMEOUT:?}\n\
                  stdout:\n{}\nstderr:\n{}",
@@ -121,8 +121,7 @@ impl Runner {
             );
         };
         Runner {
-            child,
-            watchdog,
+            process,
             addr,
             metrics_addr,
             stdout,
@@ -157,20 +156,4 @@ fn announced_addr(stdout: &Lines, prefix: &str) -> Option<SocketAddr> {
     let rest = &line[line.find(prefix)? + prefix.len()..];
     let hostport = rest.split(['/', ' ']).next()?;
     hostport.parse().ok()
-}
-
-impl Drop for Runner {
-    fn drop(&mut self) {
-        // Closing the pipe makes the watchdog stop the runner.
-        drop(self.watchdog.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

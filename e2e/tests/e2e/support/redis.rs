@@ -1,0 +1,209 @@
+//! A private `redis-server` for the tests (Debian's package, never a system
+//! or shared one): a free port on 127.0.0.1, its own temp dir, no
+//! persistence (`--save ""`, `--appendonly no`), `maxclients` 20000 with the
+//! open-file limit raised to match (where the hard limit is lower, Redis
+//! takes that limit minus 32: 19968 under a hard limit of 20000), run under the
+//! [`watchdog`](super::watchdog) so it stops with the test binary even when
+//! tests fail. [`shared`] is one lazily started instance for tests that do
+//! not stop or restart it.
+
+use super::temp_app::TempApp;
+use super::watchdog::{self, Watched};
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Client connections asked for (`--maxclients`).
+pub const MAX_CLIENTS: u64 = 20_000;
+
+/// How long the server may take to answer PING after it was started.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running private Redis (stopped on drop).
+pub struct RedisServer {
+    port: u16,
+    dir: TempApp,
+    process: Option<Watched>,
+}
+
+/// The instance shared by tests that neither stop nor restart it.
+pub fn shared() -> &'static RedisServer {
+    static SHARED: OnceLock<RedisServer> = OnceLock::new();
+    SHARED.get_or_init(RedisServer::start)
+}
+
+impl RedisServer {
+    /// Starts a server on a free loopback port and waits until it answers.
+    /// Panics with the reason (and the server's log) when it cannot start.
+    pub fn start() -> RedisServer {
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let mut server = RedisServer {
+                port,
+                dir: TempApp::new(&format!("redis-{port}")),
+                process: None,
+            };
+            match server.launch() {
+                Ok(()) => return server,
+                // Another process may have taken the port meanwhile: retry.
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("cannot start redis-server: {last_error}");
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs one command through `redis-cli -p PORT` and returns its stdout,
+    /// trimmed. Panics when `redis-cli` cannot run or fails.
+    pub fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run redis-cli (install redis-tools): {e}"));
+        assert!(
+            out.status.success(),
+            "redis-cli {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Clients connected now, not counting the connection that asks.
+    pub fn connected_clients(&self) -> u64 {
+        let info = self.cmd(&["INFO", "clients"]);
+        let n: u64 = info
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("connected_clients:"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("INFO clients has no connected_clients: {info}"));
+        n.saturating_sub(1)
+    }
+
+    /// `maxclients` as the server applied it (see the module docs).
+    pub fn max_clients(&self) -> u64 {
+        let reply = self.cmd(&["CONFIG", "GET", "maxclients"]);
+        reply
+            .lines()
+            .nth(1)
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("CONFIG GET maxclients: {reply}"))
+    }
+
+    /// Kills the server (SIGTERM, then SIGKILL); its data is gone.
+    pub fn stop(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            p.stop();
+        }
+    }
+
+    /// Stops the server and starts a fresh one on the same port, empty
+    /// (nothing is saved).
+    pub fn restart(&mut self) {
+        self.stop();
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            match self.launch() {
+                Ok(()) => return,
+                Err(e) if Instant::now() >= deadline => {
+                    panic!("cannot restart redis-server on port {}: {e}", self.port)
+                }
+                // The old socket may linger for a moment.
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    fn launch(&mut self) -> Result<(), String> {
+        let log = self.dir.dir().join("redis.log");
+        let mut cmd = watchdog::command("redis-server");
+        cmd.args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
+            .arg("--dir")
+            .arg(self.dir.dir())
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--maxclients", &MAX_CLIENTS.to_string()])
+            .arg("--logfile")
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut process = Watched::spawn(cmd, Some(MAX_CLIENTS + 64))
+            .map_err(|e| format!("cannot run redis-server (scripts/setup installs it): {e}"))?;
+        let deadline = Instant::now() + START_TIMEOUT;
+        while Instant::now() < deadline {
+            if process.has_exited() {
+                break;
+            }
+            if self.ping() {
+                self.process = Some(process);
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        process.stop();
+        let log = std::fs::read_to_string(&log).unwrap_or_default();
+        Err(format!(
+            "port {} did not answer PING; log:\n{log}",
+            self.port
+        ))
+    }
+
+    fn ping(&self) -> bool {
+        Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "PING"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG")
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_server_answers_and_keeps_no_data_across_restart() {
+        let mut r = RedisServer::start();
+        assert_eq!(r.url(), format!("redis://127.0.0.1:{}", r.port()));
+        assert_eq!(r.cmd(&["SET", "k", "v"]), "OK");
+        assert_eq!(r.cmd(&["GET", "k"]), "v");
+        assert_eq!(r.cmd(&["CONFIG", "GET", "save"]), "save");
+        assert!(r.max_clients() >= 19_000, "maxclients {}", r.max_clients());
+        assert_eq!(r.connected_clients(), 0);
+        r.restart();
+        assert_eq!(r.cmd(&["GET", "k"]), "");
+        r.stop();
+        assert!(!r.ping(), "stopped server still answers");
+    }
+
+    #[test]
+    fn shared_server_is_started_once() {
+        assert_eq!(shared().port(), shared().port());
+        assert_eq!(shared().cmd(&["PING"]), "PONG");
+    }
+}
