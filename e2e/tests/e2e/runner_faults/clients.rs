@@ -33,18 +33,47 @@ fn reset_on_close(s: &TcpStream) {
 }
 
 /// Whether the server closed `s` (EOF or reset) within `wait`, after any
-/// bytes it sent.
-fn closed_by_server(mut s: &TcpStream, wait: Duration) -> bool {
-    s.set_read_timeout(Some(wait)).unwrap();
-    let mut buf = [0u8; 4096];
+/// bytes it sent; otherwise what the last read saw.
+fn closed_by_server(mut s: &TcpStream, wait: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + wait;
+    let mut buf = [0u8; 16384];
+    let mut got = 0usize;
+    let mut tail = Vec::new();
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!("still open after {wait:?}"));
+        }
+        s.set_read_timeout(Some(left)).unwrap();
         match s.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
-            Err(_) => return false,
+            Ok(0) => return Ok(()),
+            Ok(n) => {
+                got += n;
+                tail = buf[n.saturating_sub(24)..n].to_vec();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let tail = String::from_utf8_lossy(&tail);
+                return Err(format!("{:?} after {got} bytes ending {tail:?}", e.kind()));
+            }
         }
     }
+}
+
+/// Asserts that the server closed every one of `streams` within `wait`.
+fn assert_all_closed(streams: &[TcpStream], wait: Duration) {
+    let open: Vec<String> = streams
+        .iter()
+        .filter_map(|s| closed_by_server(s, wait).err())
+        .collect();
+    assert!(
+        open.is_empty(),
+        "{} of {} connections not closed by the server: {:?}",
+        open.len(),
+        streams.len(),
+        &open[..open.len().min(5)]
+    );
 }
 
 #[test]
@@ -97,18 +126,10 @@ fn clients_that_stop_reading_stay_bounded_and_are_cut_by_the_send_timeout() {
     let pid = runner.child.id();
     assert_eq!(runner.client().get("/fault/ok").status(), 200);
     let before = rss_kib(pid);
+    // Never read. (No smaller SO_RCVBUF: set after connect, with window
+    // scaling already agreed, it can shrink the window to zero for good.)
     let stalled: Vec<TcpStream> = (0..CLIENTS)
-        .map(|_| {
-            let s = TcpStream::connect(runner.addr).unwrap();
-            set_opt(&s, libc::SOL_SOCKET, libc::SO_RCVBUF, 4096i32);
-            let mut s = s;
-            write!(
-                s,
-                "GET /sse?interval=0&count=1000000 HTTP/1.1\r\nHost: x\r\n\r\n"
-            )
-            .unwrap();
-            s
-        })
+        .map(|_| send_get(runner.addr, "/sse?interval=0&count=1000000"))
         .collect();
     let opened = Instant::now();
     assert!(
@@ -132,7 +153,10 @@ fn clients_that_stop_reading_stay_bounded_and_are_cut_by_the_send_timeout() {
         per_stream <= MAX_KIB_PER_STALLED_STREAM,
         "{per_stream} KiB per stalled stream"
     );
-    let cut = wait_metric(&runner, "instances_active", 0, Duration::from_secs(30));
+    // The timer starts once the kernel refuses writes: first each socket's
+    // send buffer fills (autotuned up to `tcp_wmem`'s 4 MiB here, about
+    // 2 GiB for 500 streams), which takes about 20 s on an idle 2-core box.
+    let cut = wait_metric(&runner, "instances_active", 0, Duration::from_secs(120));
     assert!(
         cut.is_some(),
         "send timeout did not end the stalled streams"
@@ -141,11 +165,7 @@ fn clients_that_stop_reading_stay_bounded_and_are_cut_by_the_send_timeout() {
         "e2e: stalled streams ended {:?} after they opened",
         opened.elapsed()
     );
-    let closed = stalled
-        .iter()
-        .filter(|s| closed_by_server(s, Duration::from_secs(10)))
-        .count();
-    assert_eq!(closed as u64, CLIENTS, "connections the server closed");
+    assert_all_closed(&stalled, Duration::from_secs(30));
 }
 
 #[test]
@@ -175,15 +195,11 @@ fn slowloris_connections_are_cut_by_the_header_timeout_while_others_are_served()
             t.elapsed()
         );
     }
-    let closed = slow
-        .iter()
-        .filter(|s| closed_by_server(s, Duration::from_secs(10)))
-        .count();
+    assert_all_closed(&slow, Duration::from_secs(10));
     eprintln!(
-        "e2e: {closed} slow heads cut, {:?} after opening",
+        "e2e: 1000 slow heads cut, {:?} after opening",
         opened.elapsed()
     );
-    assert_eq!(closed, 1000);
     assert_eq!(
         runner.metric("instances_started"),
         10,
