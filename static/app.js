@@ -21,17 +21,7 @@
     statusText.textContent = text;
   }
 
-  function pad(n, width) {
-    return String(n).padStart(width, "0");
-  }
-
-  // Local wall-clock time with milliseconds, e.g. 14:03:07.250.
-  function clock(date) {
-    return (
-      pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" +
-      pad(date.getSeconds(), 2) + "." + pad(date.getMilliseconds(), 3)
-    );
-  }
+  const clock = window.spinSseClock;
 
   // The event's `message` if its data is JSON like {"message": "..."},
   // otherwise the raw data, flagged so it can be styled differently.

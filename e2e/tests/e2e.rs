@@ -43,9 +43,36 @@ mod e2e {
     /// screenshots to target/e2e/.
     mod browser;
 
+    /// The event hub over HTTP (shared hub on a private Redis, or
+    /// `SPIN_SSE_BASE_URL`): publish/subscribe, ids, fields, selectors,
+    /// bad input, reconnection, heartbeats, CORS, 405, health, 1,000
+    /// updates across a reconnect.
+    mod hub;
+
+    /// The hub's authorization: publisher tokens, cookie + origin, private
+    /// updates, subscriber tokens, expiry.
+    mod hub_auth;
+
+    /// The hub with runners and Redis of its own: two runners on one
+    /// Redis, Redis restarted mid-stream, the anonymous switch.
+    mod hub_cluster;
+
+    /// The hub page in headless Chromium: an update published meanwhile,
+    /// reconnect and replay marks, no HTML sinks.
+    mod hub_browser;
+
     /// The embedded runner's own rules: routing precedence, `spin-*`
     /// headers, manifest errors (written by the runner's author).
     mod runner_rules;
+
+    /// Spin application variables through the runner: defaults, env and
+    /// `.env` overrides, required/unknown variables, secrets, templates in
+    /// `allowed_outbound_hosts`.
+    mod runner_variables;
+
+    /// Outbound Redis through the runner against a private redis-server:
+    /// every call, refused addresses, limits, blocking commands, no leaks.
+    mod runner_redis;
 
     /// The runner under faults and hostile clients: looping, allocating and
     /// chatty guests; vanishing, stalled, slow and oversized clients; file

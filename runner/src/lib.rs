@@ -9,11 +9,16 @@
 //! - [`headers`]: the `spin-*` request headers;
 //! - [`files`]: a component's `files`, staged read-only at guest `/`;
 //! - [`build_cmd`]: `--build` / `build`, like `spin build`;
+//! - [`variables`]: Spin application variables (`[variables]`, templates,
+//!   `SPIN_VARIABLE_*` and `.env`) and the guest interfaces that read them;
+//! - [`allowed_hosts`]: `allowed_outbound_hosts` parsing and matching;
+//! - [`outbound_redis`]: `fermyon:spin/redis` on the `redis` crate;
+//! - [`bindings`]: host bindings generated from `runner/wit/`;
 //! - [`engine`]: wasmtime engine and pooling-allocator settings;
 //! - [`limits`]: per-request and per-connection limits and their reasons;
 //! - [`limit_flags`]: the `up` flags that set them;
 //! - [`cpu`]: epoch ticks (loops yield) and the per-request CPU budget;
-//! - [`state`]: per-instance host state (WASI, wasi-http, no outbound HTTP);
+//! - [`state`]: per-instance host state (WASI, wasi-http, variables, Redis, limits);
 //! - [`stdio`]: component stdout/stderr prefixed with the component id;
 //! - [`log`]: bounded, never-blocking output queues;
 //! - [`loader`]: compiles and pre-links each component once;
@@ -26,6 +31,8 @@
 //! - [`trim`]: hands freed heap back to the kernel after instances end;
 //! - [`up`]: the `up` and `build` commands end to end.
 
+pub mod allowed_hosts;
+pub mod bindings;
 pub mod body;
 pub mod build_cmd;
 pub mod cli;
@@ -40,6 +47,7 @@ pub mod limits;
 pub mod loader;
 pub mod log;
 pub mod manifest;
+pub mod outbound_redis;
 pub mod request_body;
 pub mod routes;
 pub mod send_timeout;
@@ -48,3 +56,4 @@ pub mod state;
 pub mod stdio;
 pub mod trim;
 pub mod up;
+pub mod variables;

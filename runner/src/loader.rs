@@ -1,19 +1,26 @@
-//! Turns a parsed [`App`] into something servable: the route table, and per
-//! routed component its compiled, pre-linked `ProxyPre` (built once), its
-//! environment and its staged files. [`LoadedComponent::new_store`] makes the
+//! Turns a parsed [`App`] into something servable: the route table, the
+//! application variables (resolved once), and per routed component its
+//! compiled, pre-linked `ProxyPre` (built once), its environment, variables,
+//! outbound rules and staged files. [`LoadedComponent::new_store`] makes the
 //! fresh per-request `Store`.
 
+use crate::allowed_hosts;
+use crate::bindings;
 use crate::engine::EngineConfig;
 use crate::files::{self, StagedFiles};
 use crate::limits::{Limits, MemoryLimit};
 use crate::manifest::{App, ComponentDef};
+use crate::outbound_redis::{OutboundRules, RedisHost};
 use crate::routes::Router;
 use crate::state::InstanceState;
 use crate::stdio::{PrefixedStdio, Target};
+use crate::variables::host::VariablesHost;
+use crate::variables::provider::EnvProvider;
+use crate::variables::{AppVariables, ComponentVariables, Template};
 use anyhow::{anyhow, bail, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -35,6 +42,8 @@ pub struct LoadedComponent {
     pre: ProxyPre<InstanceState>,
     env: Vec<(String, String)>,
     files: Option<StagedFiles>,
+    variables: Arc<ComponentVariables>,
+    outbound: Arc<OutboundRules>,
 }
 
 impl LoadedComponent {
@@ -50,7 +59,13 @@ impl LoadedComponent {
                 .map_err(|e| anyhow!("cannot open the files of component `{}`: {e:#}", self.id))?;
         }
         let memory = MemoryLimit::new(limits.max_instance_memory);
-        let mut store = Store::new(self.pre.engine(), InstanceState::new(wasi.build(), memory));
+        let state = InstanceState::new(
+            wasi.build(),
+            VariablesHost(self.variables.clone()),
+            RedisHost::new(self.outbound.clone()),
+            memory,
+        );
+        let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.memory);
         crate::cpu::arm(&mut store, limits.max_request_cpu);
         Ok(store)
@@ -72,9 +87,22 @@ impl LoadedApp {
                 .map(|t| (t.route.as_str(), t.component.as_str())),
         )
         .map_err(|e| anyhow!(e))?;
+        let vars = app_variables(&app)?;
         let mut linker = Linker::<InstanceState>::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        bindings::variables::add_to_linker::<_, HasSelf<VariablesHost>>(&mut linker, |s| {
+            &mut s.variables
+        })?;
+        bindings::store::add_to_linker::<_, HasSelf<VariablesHost>>(&mut linker, |s| {
+            &mut s.variables
+        })?;
+        bindings::redis::add_to_linker::<_, HasSelf<RedisHost>>(&mut linker, |s| &mut s.redis)?;
+        // Every component's variables and outbound rules are checked, routed or not.
+        let mut settings = HashMap::new();
+        for def in &app.components {
+            settings.insert(def.id.clone(), component_settings(def, &vars)?);
+        }
         let mut components = HashMap::new();
         for t in &app.triggers {
             if components.contains_key(&t.component) {
@@ -83,7 +111,10 @@ impl LoadedApp {
             let def = app
                 .component(&t.component)
                 .expect("manifest checked trigger components");
-            let loaded = load_component(&app, def, engine, limits, &linker)?;
+            let (variables, outbound) = settings
+                .remove(&def.id)
+                .expect("settings for every component");
+            let loaded = load_component(&app, def, engine, limits, &linker, variables, outbound)?;
             components.insert(def.id.clone(), Arc::new(loaded));
         }
         Ok(LoadedApp {
@@ -100,6 +131,8 @@ fn load_component(
     engine: &Engine,
     limits: &EngineConfig,
     linker: &Linker<InstanceState>,
+    variables: Arc<ComponentVariables>,
+    outbound: Arc<OutboundRules>,
 ) -> Result<LoadedComponent> {
     let path = app.source_path(def);
     if !path.is_file() {
@@ -132,7 +165,54 @@ fn load_component(
         pre,
         env: def.environment.clone(),
         files,
+        variables,
+        outbound,
     })
+}
+
+/// The application variables with their values (environment, `.env`,
+/// defaults); errors name the variable and the components using it.
+fn app_variables(app: &App) -> Result<AppVariables> {
+    let users: Vec<(&str, Vec<String>)> = app
+        .components
+        .iter()
+        .map(|c| {
+            let templates = c
+                .variables
+                .iter()
+                .map(|(_, t)| t)
+                .chain(&c.allowed_outbound_hosts);
+            let names = templates
+                .filter_map(|t| Template::parse(t).ok())
+                .flat_map(|t| t.variables().map(str::to_string).collect::<Vec<_>>())
+                .collect();
+            (c.id.as_str(), names)
+        })
+        .collect();
+    let mut provider = EnvProvider::default();
+    AppVariables::resolve(&app.variables, &users, |name| provider.get(name)).map_err(|e| anyhow!(e))
+}
+
+/// A component's resolved variables and outbound rules.
+fn component_settings(
+    def: &ComponentDef,
+    vars: &AppVariables,
+) -> Result<(Arc<ComponentVariables>, Arc<OutboundRules>)> {
+    let key = format!("component.{}", def.id);
+    let variables =
+        ComponentVariables::resolve(vars, &def.id, &format!("{key}.variables"), &def.variables)
+            .map_err(|e| anyhow!(e))?;
+    let allowed = allowed_hosts::for_component(
+        &def.allowed_outbound_hosts,
+        &format!("{key}.allowed_outbound_hosts"),
+        vars,
+    )
+    .map_err(|e| anyhow!(e))?;
+    let rules = OutboundRules {
+        component: def.id.clone(),
+        allowed,
+    };
+    Ok((Arc::new(variables), Arc::new(rules)))
 }
 
 /// Fails early, with the setting to change, when a component needs more

@@ -6,10 +6,12 @@
 //! `id`, `executor = { type = "http" }`), `[component.<id>]` (`source` local
 //! path, `description`, `environment`, `files` as glob strings or
 //! `{ source, destination }`, `exclude_files`, `build.command`/`workdir`/
-//! `watch`, `tool`, and empty `allowed_outbound_hosts`). Every other key is an
+//! `watch`, `tool`, `allowed_outbound_hosts`, `variables`), `[variables]`
+//! (`default`, `required`, `secret`, `description`). Every other key is an
 //! error that names it: either "not supported, use `spin up`" (Spin knows it,
 //! this runner cannot honour it) or "unknown key" (not in manifest v2 either).
 
+pub use crate::variables::Variable;
 use anyhow::{anyhow, bail, Context, Result};
 use messages::{describe, one_line, Key};
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ mod messages;
 mod raw;
 #[cfg(test)]
 mod tests;
+mod values;
 
 /// A parsed application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +33,8 @@ pub struct App {
     pub triggers: Vec<HttpTrigger>,
     /// Components in manifest order.
     pub components: Vec<ComponentDef>,
+    /// `[variables]` in manifest order.
+    pub variables: Vec<Variable>,
 }
 
 /// One `[[trigger.http]]` entry.
@@ -58,6 +63,10 @@ pub struct ComponentDef {
     pub exclude_files: Vec<String>,
     /// `[component.<id>.build]`.
     pub build: Option<BuildDef>,
+    /// `allowed_outbound_hosts` as written (templates unresolved).
+    pub allowed_outbound_hosts: Vec<String>,
+    /// `variables`: name → template as written, in manifest order.
+    pub variables: Vec<(String, String)>,
 }
 
 /// One entry of a component's `files`.
@@ -118,6 +127,12 @@ pub fn parse(text: &str, dir: PathBuf) -> Result<App> {
     let Some(application) = raw.application else {
         bail!("missing `[application]` table");
     };
+    let variables = raw
+        .variables
+        .0
+        .into_iter()
+        .map(|(name, v)| variable(name, v))
+        .collect::<Result<Vec<_>>>()?;
     let components = raw
         .component
         .0
@@ -152,6 +167,27 @@ pub fn parse(text: &str, dir: PathBuf) -> Result<App> {
         dir,
         triggers,
         components,
+        variables,
+    })
+}
+
+fn variable(name: String, v: raw::Variable) -> Result<Variable> {
+    let key = Key::root().child("variables").child(&name);
+    snake_name(&name, &key)?;
+    if v.required == v.default.is_some() {
+        bail!("`{key}` must be `required` OR have a `default` (give exactly one of `required = true` and `default = \"...\"`)");
+    }
+    Ok(Variable {
+        name,
+        default: v.default,
+        secret: v.secret,
+    })
+}
+
+/// Variable names are Spin's lower snake case ids.
+fn snake_name(name: &str, key: &Key) -> Result<()> {
+    id_words(name, '_').map_err(|why| {
+        anyhow!("`{key}`: variable names are lower snake case (lowercase letters and digits in words joined by single underscores, each word starting with a letter): {why}")
     })
 }
 
@@ -159,6 +195,10 @@ fn component(id: String, c: raw::Component) -> Result<ComponentDef> {
     id_words(&id, '-').map_err(|why| {
         anyhow!("component id `{id}` must be kebab-case (lowercase letters, digits and single hyphens, starting with a letter): {why}")
     })?;
+    let key = Key::root().child("component").child(&id).child("variables");
+    for (name, _) in &c.variables.0 {
+        snake_name(name, &key.child(name))?;
+    }
     Ok(ComponentDef {
         id,
         description: c.description,
@@ -170,6 +210,8 @@ fn component(id: String, c: raw::Component) -> Result<ComponentDef> {
             commands: b.command,
             workdir: b.workdir,
         }),
+        allowed_outbound_hosts: c.allowed_outbound_hosts,
+        variables: c.variables.0,
     })
 }
 

@@ -104,11 +104,6 @@ impl Route {
         &self.component
     }
 
-    /// True for `/.../...` and `/.../*` routes.
-    pub fn is_wildcard(&self) -> bool {
-        self.wildcard
-    }
-
     /// Specificity ranks per position: exact 0, capture 1, wildcard 2.
     fn ranks(&self) -> impl Iterator<Item = u8> + '_ {
         let segs = self.segments.iter().map(|s| match s {

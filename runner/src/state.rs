@@ -1,8 +1,10 @@
 //! Per-instance host state (the `T` of `Store<T>`): WASI context with the
-//! component's env, files and prefixed stdio, the wasi-http context, the
-//! instance's memory limit and CPU meter, and hooks that deny outbound HTTP
-//! (only `allowed_outbound_hosts = []` is accepted by the manifest reader)
-//! and keep the response body's buffering small.
+//! component's env, files and prefixed stdio, the wasi-http context with
+//! hooks that deny outbound HTTP (only Redis entries of
+//! `allowed_outbound_hosts` are honoured) and keep the response body's
+//! buffering small, the component's variables, its outbound Redis
+//! connections (closed when the store is dropped), and the instance's
+//! memory limit and CPU meter.
 //!
 //! Body buffering: a guest's writes reach hyper through a channel of
 //! [`BODY_BUFFER_CHUNKS`] + 1 chunks of at most [`BODY_CHUNK_BYTES`] each
@@ -12,6 +14,8 @@
 
 use crate::cpu::CpuMeter;
 use crate::limits::MemoryLimit;
+use crate::outbound_redis::RedisHost;
+use crate::variables::host::VariablesHost;
 use std::future::Future;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -26,6 +30,10 @@ pub struct InstanceState {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: DenyOutbound,
+    /// `fermyon:spin/variables` and `wasi:config/store`.
+    pub variables: VariablesHost,
+    /// `fermyon:spin/redis`.
+    pub redis: RedisHost,
     /// Linear-memory limit (the store's resource limiter).
     pub memory: MemoryLimit,
     /// Wasm execution time so far (kept only with a CPU budget).
@@ -41,12 +49,19 @@ pub const BODY_CHUNK_BYTES: usize = 4 << 10;
 
 impl InstanceState {
     /// State around a ready WASI context, with `memory` as its limit.
-    pub fn new(wasi: WasiCtx, memory: MemoryLimit) -> Self {
+    pub fn new(
+        wasi: WasiCtx,
+        variables: VariablesHost,
+        redis: RedisHost,
+        memory: MemoryLimit,
+    ) -> Self {
         InstanceState {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: DenyOutbound,
+            variables,
+            redis,
             memory,
             cpu: CpuMeter::default(),
         }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::support::cdp::{find_chromium, Browser};
+use super::support::cdp::{browser_or_skip, Browser};
 use super::support::temp_app::Component;
 use super::support::{self, Client, TempApp, SEED_MESSAGES};
 
@@ -21,15 +21,7 @@ const STREAM_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// Launches Chromium, or says why not: `None` means skip.
 fn browser(test: &str) -> Option<Browser> {
-    let Some(chromium) = find_chromium() else {
-        let reason = "chromium not found (install Debian's `chromium`, or set CHROMIUM=/path)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{test}: {reason}; CI must run the browser tests");
-        }
-        support::skip(test, reason);
-        return None;
-    };
-    Some(Browser::launch(&chromium, 960, 560).unwrap_or_else(|e| panic!("{test}: {e}")))
+    browser_or_skip(test, 960, 560)
 }
 
 fn base_url(client: &Client) -> String {

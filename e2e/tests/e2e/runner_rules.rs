@@ -12,8 +12,6 @@
 use super::support::{self, Response, TempApp};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 
 /// Builds the release runner and the echo component once; `None` (reason
 /// printed) when the suite targets an external server.
@@ -25,39 +23,7 @@ fn prepared(test: &str) -> Option<PathBuf> {
         );
         return None;
     }
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        for args in [
-            &["build", "--release", "-p", "spin-sse-runner"][..],
-            &[
-                "build",
-                "--target",
-                "wasm32-wasip2",
-                "--profile",
-                "component",
-                "-p",
-                "echo-component",
-            ][..],
-        ] {
-            let out = Command::new(&cargo)
-                .args(args)
-                .current_dir(support::repo_root())
-                .output()
-                .map_err(|e| format!("cargo {args:?}: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "cargo {args:?} failed:\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-        }
-        Ok(support::component_wasm("echo_component"))
-    });
-    match built {
-        Ok(p) => Some(p.clone()),
-        Err(e) => panic!("{e}"),
-    }
+    Some(support::fixture_wasm("echo-component"))
 }
 
 /// A TOML string literal.

@@ -9,15 +9,19 @@
 //!   when the suite points at an external server.
 //! - [`runner`]: the runner process (ephemeral port, captured output, killed
 //!   on drop); [`temp_app`]: throwaway app directories with a manifest;
-//!   [`redis`]: private `redis-server`s; [`watchdog`]: child processes that
-//!   never outlive the test binary.
+//!   [`redis`]: private `redis-server`s; [`redis_app`]: apps of the Redis
+//!   and variables fixture component; [`watchdog`]: child processes that
+//!   never outlive the test binary; [`fixture_wasm`]: a fixture component
+//!   built once.
 //! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader;
 //!   [`cdp`]: headless Chromium over the DevTools pipe; `self_check`: tests
 //!   of the client and reader against a canned loopback server.
 
 pub mod cdp;
 pub mod http;
+pub mod hub;
 pub mod redis;
+pub mod redis_app;
 pub mod runner;
 #[cfg(test)]
 mod self_check;
@@ -27,7 +31,7 @@ pub mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub use http::{Client, Request, Response};
 pub use redis::RedisServer;
@@ -66,6 +70,41 @@ pub fn runner_bin() -> PathBuf {
 /// The release `.wasm` of a component crate, built by [`ensure_built`].
 pub fn component_wasm(crate_name: &str) -> PathBuf {
     target_dir().join(format!("wasm32-wasip2/component/{crate_name}.wasm"))
+}
+
+/// Builds the release runner and the fixture component `package` (e.g.
+/// `echo-component`) once per test run; the fixture's `.wasm`. Panics with
+/// cargo's output when a build fails.
+pub fn fixture_wasm(package: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<(String, Result<PathBuf, String>)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|(p, _)| p == package) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let result =
+            run(Command::new(&cargo).args(["build", "--release", "-p", "spin-sse-runner"]))
+                .and_then(|()| {
+                    run(Command::new(&cargo).args([
+                        "build",
+                        "--target",
+                        "wasm32-wasip2",
+                        "--profile",
+                        "component",
+                        "-p",
+                        package,
+                    ]))
+                })
+                .map(|()| component_wasm(&package.replace('-', "_")));
+        built.push((package.to_string(), result));
+    }
+    match &built
+        .iter()
+        .find(|(p, _)| p == package)
+        .expect("just built")
+        .1
+    {
+        Ok(wasm) => wasm.clone(),
+        Err(e) => panic!("building fixture {package} failed:\n{e}"),
+    }
 }
 
 /// Builds the release runner, then both components (and the precompressed

@@ -4,22 +4,37 @@
 //! [`super::messages`]).
 
 use super::messages::{unsupported, KEY};
+use super::values::{
+    empty_list, empty_table, list, spin_only, string_list, string_or_refused_table, Table,
+};
 use super::FilesMount;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
-use std::marker::PhantomData;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(super) struct Manifest {
     pub spin_manifest_version: Option<Version>,
     pub application: Option<Application>,
-    #[serde(default, rename = "variables", deserialize_with = "spin_only")]
-    _variables: (),
+    #[serde(default)]
+    pub variables: Table<Variable>,
     pub trigger: Option<Triggers>,
     #[serde(default)]
     pub component: Table<Component>,
+}
+
+/// One `[variables]` entry.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct Variable {
+    pub default: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub secret: bool,
+    #[serde(rename = "description")]
+    _description: Option<String>,
 }
 
 /// `spin_manifest_version`: only `2` passes.
@@ -79,12 +94,10 @@ pub(super) struct Component {
     pub files: Vec<FilesMount>,
     #[serde(default, deserialize_with = "string_list")]
     pub exclude_files: Vec<String>,
-    #[serde(
-        default,
-        rename = "allowed_outbound_hosts",
-        deserialize_with = "empty_list"
-    )]
-    _allowed_outbound_hosts: (),
+    #[serde(default, deserialize_with = "string_list")]
+    pub allowed_outbound_hosts: Vec<String>,
+    #[serde(default)]
+    pub variables: Table<String>,
     pub build: Option<Build>,
     #[serde(
         default,
@@ -98,8 +111,6 @@ pub(super) struct Component {
     _sqlite_databases: (),
     #[serde(default, rename = "ai_models", deserialize_with = "empty_list")]
     _ai_models: (),
-    #[serde(default, rename = "variables", deserialize_with = "empty_table")]
-    _variables: (),
     #[serde(default, rename = "dependencies", deserialize_with = "empty_table")]
     _dependencies: (),
     #[serde(rename = "tool")]
@@ -125,35 +136,6 @@ pub(super) struct Build {
     pub workdir: Option<String>,
     #[serde(default, rename = "watch", deserialize_with = "string_list")]
     _watch: Vec<String>,
-}
-
-/// A TOML table with string keys, in manifest order.
-pub(super) struct Table<T>(pub Vec<(String, T)>);
-
-impl<T> Default for Table<T> {
-    fn default() -> Self {
-        Table(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Table<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a table")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Table<T>, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, T>()? {
-                    out.push((k, v));
-                }
-                Ok(Table(out))
-            }
-        }
-        d.deserialize_map(V(PhantomData))
-    }
 }
 
 impl<'de> Deserialize<'de> for Version {
@@ -221,81 +203,6 @@ impl<'de> Deserialize<'de> for Refused {
             "only HTTP triggers are served",
         )))
     }
-}
-
-/// A key Spin knows that this runner cannot honour, whatever its value.
-fn spin_only<'de, D: Deserializer<'de>>(_: D) -> Result<(), D::Error> {
-    Err(de::Error::custom(unsupported(
-        "the runner cannot honour it",
-    )))
-}
-
-/// A list Spin knows that is only honoured when empty.
-fn empty_list<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-    match string_list(d)?.is_empty() {
-        true => Ok(()),
-        false => Err(de::Error::custom(unsupported(
-            "only an empty list can be honoured",
-        ))),
-    }
-}
-
-/// A table Spin knows that is only honoured when empty.
-fn empty_table<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-    match Table::<IgnoredAny>::deserialize(d)?.0.is_empty() {
-        true => Ok(()),
-        false => Err(de::Error::custom(unsupported(
-            "only an empty table can be honoured",
-        ))),
-    }
-}
-
-fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    list(d, "a list of strings")
-}
-
-/// A sequence of `T`; `what` completes "must be …" when it is not one.
-fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-    what: &'static str,
-) -> Result<Vec<T>, D::Error> {
-    struct V<T>(&'static str, PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str(self.0)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut out = Vec::new();
-            while let Some(item) = seq.next_element()? {
-                out.push(item);
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_seq(V(what, PhantomData))
-}
-
-/// A string, or a table form Spin has that this runner refuses.
-fn string_or_refused_table<'de, D: Deserializer<'de>>(
-    d: D,
-    what: &'static str,
-    refusal: &'static str,
-) -> Result<String, D::Error> {
-    struct V(&'static str, &'static str);
-    impl<'de> Visitor<'de> for V {
-        type Value = String;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str(self.0)
-        }
-        fn visit_str<E: de::Error>(self, s: &str) -> Result<String, E> {
-            Ok(s.to_string())
-        }
-        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-            Err(de::Error::custom(unsupported(self.1)))
-        }
-    }
-    d.deserialize_any(V(what, refusal))
 }
 
 fn route<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -393,12 +300,8 @@ fn commands<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         fn visit_str<E: de::Error>(self, s: &str) -> Result<Vec<String>, E> {
             Ok(vec![s.to_string()])
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-            let mut out = Vec::new();
-            while let Some(c) = seq.next_element()? {
-                out.push(c);
-            }
-            Ok(out)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<String>, A::Error> {
+            Vec::deserialize(de::value::SeqAccessDeserializer::new(seq))
         }
     }
     d.deserialize_any(V)

@@ -125,12 +125,16 @@ fn url_source_is_unsupported() {
 }
 
 #[test]
-fn non_empty_outbound_hosts_are_unsupported() {
+fn outbound_hosts_are_kept_as_written() {
     let text = BASE.replace(
         "allowed_outbound_hosts = []",
-        "allowed_outbound_hosts = [\"https://x\"]",
+        "allowed_outbound_hosts = [\"redis://{{ host }}:6379\", \"rediss://x:1\"]",
     );
-    assert_unsupported(&text, "component.sse.allowed_outbound_hosts");
+    let app = parse_str(&text).unwrap();
+    assert_eq!(
+        app.component("sse").unwrap().allowed_outbound_hosts,
+        ["redis://{{ host }}:6379", "rediss://x:1"]
+    );
 }
 
 #[test]
@@ -166,11 +170,62 @@ fn ai_models_are_unsupported() {
 }
 
 #[test]
-fn component_variables_are_unsupported() {
-    assert_unsupported(
-        &with_sse("variables = { x = \"{{ y }}\" }"),
-        "component.sse.variables",
+fn variables_parse_in_order() {
+    let text = format!(
+        "{}\n[variables]\nb = {{ default = \"1\" }}\na = {{ required = true, secret = true, description = \"d\" }}\n",
+        with_sse("variables = { url = \"redis://{{ b }}\", plain = \"x\" }")
     );
+    let app = parse_str(&text).unwrap();
+    assert_eq!(
+        app.variables,
+        [
+            Variable {
+                name: "b".into(),
+                default: Some("1".into()),
+                secret: false
+            },
+            Variable {
+                name: "a".into(),
+                default: None,
+                secret: true
+            }
+        ]
+    );
+    assert_eq!(
+        app.component("sse").unwrap().variables,
+        [
+            ("url".to_string(), "redis://{{ b }}".to_string()),
+            ("plain".to_string(), "x".to_string())
+        ]
+    );
+}
+
+#[test]
+fn a_variable_is_required_or_has_a_default() {
+    for decl in ["{ }", "{ required = true, default = \"1\" }"] {
+        let e = err(&format!("{BASE}\n[variables]\nx = {decl}\n"));
+        assert!(
+            e.contains("`variables.x` must be `required` OR have a `default`"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn variable_names_are_lower_snake_case() {
+    let e = err(&format!(
+        "{BASE}\n[variables]\nBad-name = {{ default = \"1\" }}\n"
+    ));
+    assert!(
+        e.contains("`variables.Bad-name`: variable names are lower snake case"),
+        "{e}"
+    );
+    let e = err(&with_sse("variables = { 1x = \"a\" }"));
+    assert!(e.contains("`component.sse.variables.1x`"), "{e}");
+    let e = err(&format!(
+        "{BASE}\n[variables]\nx = {{ default = \"1\", secert = true }}\n"
+    ));
+    assert!(e.contains("unknown key `variables.x.secert`"), "{e}");
 }
 
 #[test]
@@ -191,12 +246,6 @@ fn component_targets_and_profiles_are_unsupported() {
         &with_sse("profile.debug.source = \"x.wasm\""),
         "component.sse.profile",
     );
-}
-
-#[test]
-fn application_variables_are_unsupported() {
-    let text = format!("{BASE}\n[variables]\nx = {{ default = \"1\" }}\n");
-    assert_unsupported(&text, "variables");
 }
 
 #[test]

@@ -165,23 +165,4 @@ pub fn wait_line(
     }
 }
 
-/// Runs `up` on `manifest` expecting failure; returns stderr.
-pub fn failing_up(manifest: &Path, extra: &[&str]) -> String {
-    let out = Command::new(support::runner_bin())
-        .args(["up", "--file"])
-        .arg(manifest)
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        !out.status.success(),
-        "runner should have failed; stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "want exactly one error line, got: {stderr}");
-    assert!(lines[0].starts_with("Error: "), "{stderr}");
-    stderr
-}
+pub use super::super::support::runner::failing_up;

@@ -58,7 +58,7 @@ fn outbound_hosts_and_url_sources_are_refused() {
     );
     let err = failing_up(&app.dir().join("spin.toml"), &[]);
     assert!(
-        err.contains("`component.echo.allowed_outbound_hosts` is not supported"),
+        err.contains("`component.echo.allowed_outbound_hosts[0]` is not supported"),
         "{err}"
     );
     let app = TempApp::new("urlsource");

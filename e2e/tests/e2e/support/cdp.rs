@@ -35,6 +35,20 @@ pub fn find_chromium() -> Option<PathBuf> {
     })
 }
 
+/// Launches Chromium for `test`, or says why not: `None` means skip.
+/// Without Chromium, fails when `CI` is set and skips (printed) otherwise.
+pub fn browser_or_skip(test: &str, width: u32, height: u32) -> Option<Browser> {
+    let Some(chromium) = find_chromium() else {
+        let reason = "chromium not found (install Debian's `chromium`, or set CHROMIUM=/path)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{test}: {reason}; CI must run the browser tests");
+        }
+        super::skip(test, reason);
+        return None;
+    };
+    Some(Browser::launch(&chromium, width, height).unwrap_or_else(|e| panic!("{test}: {e}")))
+}
+
 /// A headless browser with one page attached.
 pub struct Browser {
     child: Child,

@@ -5,7 +5,8 @@
 //! takes that limit minus 32: 19968 under a hard limit of 20000), run under the
 //! [`watchdog`](super::watchdog) so it stops with the test binary even when
 //! tests fail. [`shared`] is one lazily started instance for tests that do
-//! not stop or restart it.
+//! not stop or restart it. [`RedisServer::start_tls`] serves TLS only
+//! (`rediss://`), with a throwaway self-signed certificate.
 
 use super::temp_app::TempApp;
 use super::watchdog::{self, Watched};
@@ -24,6 +25,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct RedisServer {
     port: u16,
     dir: TempApp,
+    tls: bool,
     process: Option<Watched>,
 }
 
@@ -37,14 +39,28 @@ impl RedisServer {
     /// Starts a server on a free loopback port and waits until it answers.
     /// Panics with the reason (and the server's log) when it cannot start.
     pub fn start() -> RedisServer {
+        RedisServer::start_on(false)
+    }
+
+    /// Like [`RedisServer::start`], but the port speaks TLS only, with a
+    /// self-signed certificate for 127.0.0.1 (clients skip verification).
+    pub fn start_tls() -> RedisServer {
+        RedisServer::start_on(true)
+    }
+
+    fn start_on(tls: bool) -> RedisServer {
         let mut last_error = String::new();
         for _ in 0..3 {
             let port = free_port();
             let mut server = RedisServer {
                 port,
                 dir: TempApp::new(&format!("redis-{port}")),
+                tls,
                 process: None,
             };
+            if tls {
+                server.make_certificate();
+            }
             match server.launch() {
                 Ok(()) => return server,
                 // Another process may have taken the port meanwhile: retry.
@@ -54,9 +70,10 @@ impl RedisServer {
         panic!("cannot start redis-server: {last_error}");
     }
 
-    /// `redis://127.0.0.1:PORT`.
+    /// `redis://127.0.0.1:PORT` (`rediss://` for a TLS server).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     pub fn port(&self) -> u16 {
@@ -66,8 +83,8 @@ impl RedisServer {
     /// Runs one command through `redis-cli -p PORT` and returns its stdout,
     /// trimmed. Panics when `redis-cli` cannot run or fails.
     pub fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+        let out = self
+            .cli()
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -125,11 +142,60 @@ impl RedisServer {
         }
     }
 
+    /// `redis-cli` pointed at this server.
+    fn cli(&self) -> Command {
+        let mut cli = Command::new("redis-cli");
+        cli.args(["-h", "127.0.0.1", "-p", &self.port.to_string()]);
+        if self.tls {
+            cli.args(["--tls", "--insecure"]);
+        }
+        cli
+    }
+
+    fn make_certificate(&self) {
+        let dir = self.dir.dir();
+        let out = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=127.0.0.1", "-keyout"])
+            .arg(dir.join("key.pem"))
+            .arg("-out")
+            .arg(dir.join("cert.pem"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run openssl for a test certificate: {e}"));
+        assert!(
+            out.status.success(),
+            "openssl req failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     fn launch(&mut self) -> Result<(), String> {
         let log = self.dir.dir().join("redis.log");
+        let port = self.port.to_string();
         let mut cmd = watchdog::command("redis-server");
-        cmd.args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
+        if self.tls {
+            let dir = self.dir.dir();
+            cmd.args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port,
+                "--tls-auth-clients",
+                "no",
+            ])
+            .arg("--tls-cert-file")
+            .arg(dir.join("cert.pem"))
+            .arg("--tls-key-file")
+            .arg(dir.join("key.pem"))
+            .arg("--tls-ca-cert-file")
+            .arg(dir.join("cert.pem"));
+        } else {
+            cmd.args(["--port", &port]);
+        }
+        cmd.args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
             .arg("--dir")
             .arg(self.dir.dir())
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
@@ -160,8 +226,8 @@ impl RedisServer {
     }
 
     fn ping(&self) -> bool {
-        Command::new("redis-cli")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "PING"])
+        self.cli()
+            .arg("PING")
             .stdin(Stdio::null())
             .stderr(Stdio::null())
             .output()
@@ -199,6 +265,19 @@ mod tests {
         assert_eq!(r.cmd(&["GET", "k"]), "");
         r.stop();
         assert!(!r.ping(), "stopped server still answers");
+    }
+
+    #[test]
+    fn tls_server_answers_over_tls_only() {
+        let r = RedisServer::start_tls();
+        assert!(r.url().starts_with("rediss://127.0.0.1:"), "{}", r.url());
+        assert_eq!(r.cmd(&["PING"]), "PONG");
+        let plain = Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "-p", &r.port().to_string(), "PING"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_ne!(String::from_utf8_lossy(&plain.stdout).trim(), "PONG");
     }
 
     #[test]

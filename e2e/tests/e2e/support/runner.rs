@@ -74,7 +74,8 @@ pub struct RunnerOptions {
 
 /// A running `spin-sse-runner up` (stopped on drop).
 pub struct Runner {
-    process: Watched,
+    /// Held for its drop, which stops the runner.
+    _process: Watched,
     pub addr: SocketAddr,
     pub metrics_addr: SocketAddr,
     pub stdout: Arc<Lines>,
@@ -121,7 +122,7 @@ impl Runner {
             );
         };
         Runner {
-            process,
+            _process: process,
             addr,
             metrics_addr,
             stdout,
@@ -156,4 +157,33 @@ fn announced_addr(stdout: &Lines, prefix: &str) -> Option<SocketAddr> {
     let rest = &line[line.find(prefix)? + prefix.len()..];
     let hostport = rest.split(['/', ' ']).next()?;
     hostport.parse().ok()
+}
+
+/// Runs `up` on `manifest` (plus `extra` flags) expecting it to fail at
+/// start-up; returns its stderr, checked to be exactly one `Error:` line.
+pub fn failing_up(manifest: &Path, extra: &[&str]) -> String {
+    failing_up_with(manifest, extra, &RunnerOptions::default())
+}
+
+/// [`failing_up`] with extra environment and working directory.
+pub fn failing_up_with(manifest: &Path, extra: &[&str], options: &RunnerOptions) -> String {
+    let out = std::process::Command::new(super::runner_bin())
+        .args(["up", "--file"])
+        .arg(manifest)
+        .args(extra)
+        .current_dir(options.cwd.as_deref().unwrap_or(super::repo_root()))
+        .envs(options.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "runner should have failed; stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "want exactly one error line, got: {stderr}");
+    assert!(lines[0].starts_with("Error: "), "{stderr}");
+    stderr
 }

@@ -1,0 +1,376 @@
+//! `hub_fanout`: the event hub's fan-out benchmark. Starts a private
+//! `redis-server` and several runner processes serving `spin.toml` (the hub
+//! on that Redis), opens N anonymous subscribers spread over the runners,
+//! publishes `rate` updates/s for `seconds` (alternating runners, up to 64
+//! in flight, each update's data carrying its publish time), and reports deliveries/s,
+//! publish→receive latency (subscriber clock), lost/duplicated/reordered,
+//! RSS per subscriber, Redis `connected_clients` and CPU. Loopback only;
+//! everything it starts is stopped at the end.
+//!
+//! ```text
+//! cargo build --release -p spin-sse-runner -p spin-sse-bench --bin hub_fanout
+//! target/release/spin-sse-runner build
+//! target/release/hub_fanout --subscribers 1000 --rate 100 --seconds 30
+//! ```
+
+mod processes;
+mod tally;
+
+use clap::Parser;
+use processes::{redis_info, start_redis, start_runner, stream_order, Process, StreamOrder};
+use spin_sse_bench::http1::{self, BodyDecoder, Progress};
+use spin_sse_bench::procfs;
+use spin_sse_bench::sse_parse::SseParser;
+use spin_sse_bench::stats::{self, Percentiles};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tally::Tally;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+#[derive(Parser, Debug)]
+#[command(about = "Fan-out benchmark of the Mercure hub on Redis Streams (loopback only)")]
+struct Args {
+    /// Subscribers, spread evenly over the runners.
+    #[arg(long, default_value_t = 1000)]
+    subscribers: usize,
+    /// Updates published per second.
+    #[arg(long, default_value_t = 100)]
+    rate: u64,
+    /// Seconds of publishing.
+    #[arg(long, default_value_t = 30)]
+    seconds: u64,
+    /// Runner processes on the one Redis.
+    #[arg(long, default_value_t = 2)]
+    runners: usize,
+    /// Subscribers whose every latency is kept (the rest are only counted).
+    #[arg(long, default_value_t = 1000)]
+    latency_sample: usize,
+    #[arg(long, default_value = "target/release/spin-sse-runner")]
+    runner: PathBuf,
+    #[arg(long, default_value = "spin.toml")]
+    manifest: PathBuf,
+}
+
+const TOPIC: &str = "https://example.com/bench";
+const KEY: &str = "hub-fanout-benchmark-key-0123456789abcdef";
+
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// One subscriber: connects, counts itself connected on 200, then tallies
+/// every update until `until`.
+async fn subscribe(
+    addr: SocketAddr,
+    keep_latency: bool,
+    connected: Arc<AtomicUsize>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> (Vec<u64>, Vec<u64>) {
+    let mut arrivals = Vec::new();
+    let mut latencies = Vec::new();
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return (arrivals, latencies);
+    };
+    let path = format!(
+        "/.well-known/mercure?topic={}",
+        form_urlencoded::byte_serialize(TOPIC.as_bytes()).collect::<String>()
+    );
+    if stream
+        .write_all(&http1::get_request(&path, &addr.to_string(), &[]))
+        .await
+        .is_err()
+    {
+        return (arrivals, latencies);
+    }
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut pending = Vec::new();
+    let mut decoder = None;
+    let mut parser = SseParser::new();
+    loop {
+        let n = tokio::select! {
+            read = stream.read(&mut buf) => match read {
+                Ok(n) if n > 0 => n,
+                _ => return (arrivals, latencies),
+            },
+            _ = stop.changed() => return (arrivals, latencies),
+        };
+        let mut input = &buf[..n];
+        if decoder.is_none() {
+            pending.extend_from_slice(input);
+            match http1::parse_head(&pending) {
+                Ok(Some((head, used))) if head.status == 200 => {
+                    connected.fetch_add(1, Ordering::Relaxed);
+                    decoder = Some(BodyDecoder::new(head.framing));
+                    pending.drain(..used);
+                }
+                Ok(None) => continue,
+                _ => return (arrivals, latencies),
+            }
+            input = &[];
+        }
+        let body: Vec<u8> = std::mem::take(&mut pending)
+            .into_iter()
+            .chain(input.iter().copied())
+            .collect();
+        let mut payload = Vec::new();
+        let progress = decoder
+            .as_mut()
+            .map(|d| d.feed(&body, &mut |bytes| payload.extend_from_slice(bytes)));
+        let arrived = now_micros();
+        parser.feed(&payload, |event| {
+            let text = String::from_utf8_lossy(event.data);
+            let mut parts = text.split(' ');
+            let (Some(seq), Some(sent)) = (
+                parts.next().and_then(|s| s.parse().ok()),
+                parts.next().and_then(|s| s.parse::<u64>().ok()),
+            ) else {
+                return;
+            };
+            arrivals.push(seq);
+            if keep_latency {
+                latencies.push(arrived.saturating_sub(sent));
+            }
+        });
+        if !matches!(progress, Some(Ok(Progress::More))) {
+            return (arrivals, latencies);
+        }
+    }
+}
+
+/// One publish over its own connection; true on 200 (within 120 s).
+async fn publish(addr: SocketAddr, token: &str, seq: u64) -> bool {
+    let body = format!(
+        "topic={}&id=b{seq}&data={seq}+{}",
+        form_urlencoded::byte_serialize(TOPIC.as_bytes()).collect::<String>(),
+        now_micros()
+    );
+    let request = format!(
+        "POST /.well-known/mercure HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return false;
+    };
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(120), stream.read_to_end(&mut response)).await;
+    response.starts_with(b"HTTP/1.1 200")
+}
+
+/// A subscriber's arrivals, as ranks in the stream's order.
+fn tally_in(order: &StreamOrder, arrivals: &[u64]) -> Tally {
+    let mut tally = Tally::default();
+    // Every delivered update is in the stream (history_size ≥ updates).
+    for rank in arrivals.iter().filter_map(|seq| order.rank(*seq)) {
+        tally.record(rank);
+    }
+    tally
+}
+
+fn main() {
+    let args = Args::parse();
+    procfs::raise_fd_limit();
+    let dir = std::env::temp_dir().join(format!("hub-fanout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (redis, redis_port) = start_redis(&dir, args.subscribers + 2000);
+    let per_runner = args.subscribers.div_ceil(args.runners) + 200;
+    let runners: Vec<(Process, SocketAddr)> = (0..args.runners)
+        .map(|_| start_runner(&args.runner, &args.manifest, KEY, redis_port, per_runner))
+        .collect();
+    let addrs: Vec<SocketAddr> = runners.iter().map(|(_, a)| *a).collect();
+    let pids: Vec<u32> = runners.iter().map(|(p, _)| p.0.id()).collect();
+    let rss = |pids: &[u32]| pids.iter().filter_map(|&p| procfs::rss_kib(p)).sum::<u64>();
+    let cpu = |pid: u32| procfs::cpu_seconds(pid).unwrap_or(0.0);
+    let rss_before = rss(&pids);
+    let token = mercure_hub::token::sign(
+        &serde_json::json!({"mercure": {"publish": ["*"]}}),
+        KEY.as_bytes(),
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+    let published = args.rate * args.seconds;
+    let run = runtime.block_on(async {
+        let connected = Arc::new(AtomicUsize::new(0));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let tasks: Vec<_> = (0..args.subscribers)
+            .map(|i| {
+                let addr = addrs[i % addrs.len()];
+                tokio::spawn(subscribe(
+                    addr,
+                    i < args.latency_sample,
+                    connected.clone(),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
+        let connect_started = Instant::now();
+        while connected.load(Ordering::Relaxed) < args.subscribers
+            && connect_started.elapsed() < Duration::from_secs(180)
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let connect_seconds = connect_started.elapsed().as_secs_f64();
+        let open = connected.load(Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let rss_open = rss(&pids);
+        let clients = redis_info(redis_port, "connected_clients").unwrap_or_else(|| "?".into());
+        let redis_cpu0 = cpu(redis.0.id());
+        let runner_cpu0: f64 = pids.iter().map(|&p| cpu(p)).sum();
+        // Publishes on the rate's timetable for `seconds` of wall time, up to
+        // 64 in flight (one at a time could not keep the rate once the box
+        // is busy delivering); the order that counts is the order Redis
+        // appended them in, read back at the end.
+        let started = Instant::now();
+        let window = Duration::from_secs(args.seconds);
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(64));
+        let mut publishes = Vec::new();
+        for seq in 0..published {
+            let due = started + Duration::from_micros(seq * 1_000_000 / args.rate);
+            if started.elapsed() >= window {
+                break;
+            }
+            tokio::time::sleep_until(due.into()).await;
+            let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                break;
+            };
+            let (addr, token) = (addrs[seq as usize % addrs.len()], token.clone());
+            publishes.push(tokio::spawn(async move {
+                let ok = publish(addr, &token, seq).await;
+                drop(permit);
+                ok.then_some(seq)
+            }));
+        }
+        let attempted = publishes.len() as u64;
+        let mut acknowledged = Vec::new();
+        for publish in publishes {
+            if let Ok(Some(seq)) = publish.await {
+                acknowledged.push(seq);
+            }
+        }
+        let publish_seconds = started.elapsed().as_secs_f64();
+        // Let the last updates arrive, then stop every subscriber.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let redis_cpu = cpu(redis.0.id()) - redis_cpu0;
+        let runner_cpu = pids.iter().map(|&p| cpu(p)).sum::<f64>() - runner_cpu0;
+        let _ = stop.send(true);
+        let order = stream_order(redis_port);
+        let mut tallies = Vec::with_capacity(tasks.len());
+        let mut latencies = Vec::new();
+        for task in tasks {
+            if let Ok((arrivals, mut samples)) = task.await {
+                tallies.push(tally_in(&order, &arrivals));
+                latencies.append(&mut samples);
+            }
+        }
+        let acknowledged: Vec<u64> = acknowledged
+            .iter()
+            .filter_map(|seq| order.rank(*seq))
+            .collect();
+        Run {
+            open,
+            connect_seconds,
+            rss_open,
+            clients,
+            redis_cpu,
+            runner_cpu,
+            acknowledged,
+            attempted,
+            publish_seconds,
+            tallies,
+            latencies,
+        }
+    });
+    drop(runners);
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&args, &run, rss_before, published);
+}
+
+struct Run {
+    open: usize,
+    connect_seconds: f64,
+    rss_open: u64,
+    clients: String,
+    redis_cpu: f64,
+    runner_cpu: f64,
+    acknowledged: Vec<u64>,
+    attempted: u64,
+    publish_seconds: f64,
+    tallies: Vec<Tally>,
+    latencies: Vec<u64>,
+}
+
+fn report(args: &Args, run: &Run, rss_before: u64, published: u64) {
+    let totals = tally::totals(&run.tallies, &run.acknowledged);
+    // Only subscribers that connected are expected to receive anything.
+    let connected: Vec<&Tally> = run.tallies.iter().filter(|t| t.received > 0).collect();
+    let lost_connected = tally::totals(connected.iter().copied(), &run.acknowledged).lost;
+    let acknowledged = run.acknowledged.len() as u64;
+    let latency = Percentiles::from_micros(&run.latencies).unwrap_or_default();
+    let per_subscriber = (run.rss_open.saturating_sub(rss_before)) as f64 / run.open.max(1) as f64;
+    let window = run.publish_seconds + 5.0;
+    println!(
+        "## Hub fan-out: {} subscribers over {} runners, {} updates/s for {} s",
+        args.subscribers, args.runners, args.rate, args.seconds
+    );
+    println!();
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!(
+        "| subscribers connected | {} of {} in {:.1} s |",
+        run.open, args.subscribers, run.connect_seconds
+    );
+    println!(
+        "| updates published (200) | {acknowledged} of {} attempted ({published} due at {}/s) in {:.1} s: {:.1}/s |",
+        run.attempted,
+        args.rate,
+        run.publish_seconds,
+        stats::rate(acknowledged as f64, run.publish_seconds)
+    );
+    println!(
+        "| deliveries | {} ({:.0}/s over the {:.1} s publish + drain window) |",
+        totals.received,
+        stats::rate(totals.received as f64, window),
+        window
+    );
+    println!(
+        "| expected deliveries | {} ({} connected × {}) |",
+        run.open as u64 * acknowledged,
+        run.open,
+        acknowledged
+    );
+    println!("| lost (connected subscribers) | {lost_connected} |");
+    println!(
+        "| duplicated / reordered | {} / {} |",
+        totals.duplicated, totals.reordered
+    );
+    println!(
+        "| publish→receive latency ({} samples, first {} subscribers) | p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms |",
+        latency.count, args.latency_sample.min(args.subscribers), latency.p50_ms, latency.p99_ms, latency.max_ms
+    );
+    println!(
+        "| runner RSS per open subscriber | {:.1} KiB ({} KiB → {} KiB over {} runners) |",
+        per_subscriber, rss_before, run.rss_open, args.runners
+    );
+    println!(
+        "| Redis connected_clients with all subscribers open | {} |",
+        run.clients
+    );
+    println!(
+        "| CPU during publish + drain | Redis {:.1} s ({:.0}%), runners {:.1} s |",
+        run.redis_cpu,
+        100.0 * run.redis_cpu / window,
+        run.runner_cpu
+    );
+}

@@ -1,0 +1,183 @@
+use super::*;
+use crate::token::Key;
+use serde_json::json;
+
+const KEY: &[u8] = b"publisher-key-publisher-key-0123";
+const NOW: f64 = 1_700_000_000.0;
+
+fn key() -> Key {
+    Key::Hs256(KEY.to_vec())
+}
+
+fn token(claims: serde_json::Value) -> String {
+    token::sign(&claims, KEY)
+}
+
+fn topics(list: &[&str]) -> Vec<String> {
+    list.iter().map(|t| (*t).to_owned()).collect()
+}
+
+fn update(topics_: &[&str], private: bool) -> Update {
+    Update {
+        id: "1".into(),
+        topics: topics(topics_),
+        data: String::new(),
+        event_type: String::new(),
+        retry: 0,
+        private,
+    }
+}
+
+#[test]
+fn header_wins_over_query_which_wins_over_cookie() {
+    let long = "x".repeat(60);
+    let bearer = format!("Bearer {long}");
+    let cookie = format!("a=1; {COOKIE_NAME}=from-cookie");
+    let all = Credentials {
+        authorization_headers: vec![&bearer],
+        authorization_query: vec!["q".repeat(50).leak()],
+        cookie_headers: vec![&cookie],
+        ..Credentials::default()
+    };
+    assert_eq!(all.token(&[]), Ok(Some(long.as_str())));
+    let query_and_cookie = Credentials {
+        authorization_headers: vec![],
+        ..all.clone()
+    };
+    assert_eq!(query_and_cookie.token(&[]).unwrap().unwrap().len(), 50);
+    let cookie_only = Credentials {
+        authorization_query: vec![],
+        ..query_and_cookie
+    };
+    assert_eq!(cookie_only.token(&[]), Ok(Some("from-cookie")));
+    assert_eq!(Credentials::default().token(&[]), Ok(None));
+}
+
+#[test]
+fn malformed_header_or_query_is_an_error_not_anonymous() {
+    let short = Credentials {
+        authorization_headers: vec!["Bearer abc"],
+        ..Credentials::default()
+    };
+    assert_eq!(short.token(&[]), Err(AuthError::InvalidHeader));
+    let basic = format!("Basic {}", "x".repeat(60));
+    let basic = Credentials {
+        authorization_headers: vec![&basic],
+        ..Credentials::default()
+    };
+    assert_eq!(basic.token(&[]), Err(AuthError::InvalidHeader));
+    let long = "y".repeat(50);
+    let two = Credentials {
+        authorization_query: vec![&long, &long],
+        ..Credentials::default()
+    };
+    assert_eq!(two.token(&[]), Err(AuthError::InvalidQuery));
+}
+
+#[test]
+fn cookie_publish_needs_an_allowed_origin() {
+    let cookie = format!("{COOKIE_NAME}=tok");
+    let post = Credentials {
+        cookie_headers: vec![&cookie],
+        is_post: true,
+        ..Credentials::default()
+    };
+    assert_eq!(post.token(&[]), Err(AuthError::NoOrigin));
+    let allowed = vec!["https://app.example".to_owned()];
+    let from = |origin| Credentials {
+        origin: Some(origin),
+        ..post.clone()
+    };
+    assert_eq!(from("https://app.example").token(&allowed), Ok(Some("tok")));
+    assert_eq!(
+        from("https://evil.example").token(&allowed),
+        Err(AuthError::OriginNotAllowed("https://evil.example".into()))
+    );
+    let referer = Credentials {
+        referer: Some("https://app.example/page?x=1"),
+        ..post.clone()
+    };
+    assert_eq!(referer.token(&allowed), Ok(Some("tok")));
+    assert_eq!(
+        from("https://any.example").token(&["*".to_owned()]),
+        Ok(Some("tok"))
+    );
+    let get = Credentials {
+        is_post: false,
+        ..post
+    };
+    assert_eq!(get.token(&[]), Ok(Some("tok")));
+}
+
+#[test]
+fn publisher_needs_a_claim_covering_every_topic() {
+    let two = topics(&["https://example.com/books/1", "/alt"]);
+    let all = token(json!({"mercure": {"publish": ["*"]}}));
+    assert!(publisher(Some(&all), &key(), NOW, &two).is_ok());
+    let books = token(json!({"mercure": {"publish": ["https://example.com/books/{id}", "/alt"]}}));
+    assert!(publisher(Some(&books), &key(), NOW, &two).is_ok());
+    let one = token(json!({"mercure": {"publish": ["https://example.com/books/{id}"]}}));
+    assert_eq!(
+        publisher(Some(&one), &key(), NOW, &two),
+        Err(AuthError::TopicNotCovered("/alt".into()))
+    );
+    let none = token(json!({"mercure": {"subscribe": ["*"]}}));
+    assert_eq!(
+        publisher(Some(&none), &key(), NOW, &two),
+        Err(AuthError::NoPublishClaim)
+    );
+    assert_eq!(publisher(None, &key(), NOW, &two), Err(AuthError::Missing));
+    assert!(matches!(
+        publisher(Some(&all), &Key::Hs256(b"other".to_vec()), NOW, &two),
+        Err(AuthError::Token(_))
+    ));
+}
+
+#[test]
+fn anonymous_subscribers_get_public_updates_only() {
+    let selectors = selector::compile_all(["/books/{id}"]).unwrap();
+    let anonymous =
+        Subscription::authorize(selectors.clone(), None, Some(&key()), true, NOW).unwrap();
+    assert!(anonymous.receives(&update(&["/books/1"], false)));
+    assert!(!anonymous.receives(&update(&["/books/1"], true)));
+    assert!(!anonymous.receives(&update(&["/authors/1"], false)));
+    assert_eq!(
+        Subscription::authorize(selectors, None, Some(&key()), false, NOW).unwrap_err(),
+        AuthError::Missing
+    );
+}
+
+#[test]
+fn private_updates_need_a_subscribe_claim_matching_a_topic() {
+    let selectors = selector::compile_all(["*"]).unwrap();
+    let claim = token(json!({"mercure": {"subscribe": ["/books/{id}"]}}));
+    let reader =
+        Subscription::authorize(selectors.clone(), Some(&claim), Some(&key()), false, NOW).unwrap();
+    assert!(reader.receives(&update(&["/books/1"], true)));
+    assert!(
+        reader.receives(&update(&["/other", "/books/2"], true)),
+        "an alternate topic is enough"
+    );
+    assert!(!reader.receives(&update(&["/authors/1"], true)));
+    let empty = token(json!({"mercure": {"subscribe": []}}));
+    let nobody =
+        Subscription::authorize(selectors.clone(), Some(&empty), Some(&key()), false, NOW).unwrap();
+    assert!(!nobody.receives(&update(&["/books/1"], true)));
+    assert!(nobody.receives(&update(&["/books/1"], false)));
+}
+
+#[test]
+fn bad_subscriber_tokens_are_refused_even_when_anonymous_is_allowed() {
+    let selectors = selector::compile_all(["*"]).unwrap();
+    let expired = token(json!({"exp": NOW - 1.0, "mercure": {"subscribe": ["*"]}}));
+    let result =
+        Subscription::authorize(selectors.clone(), Some(&expired), Some(&key()), true, NOW);
+    assert_eq!(result.unwrap_err(), AuthError::Token(TokenError::Expired));
+    let later = token(json!({"exp": NOW + 9.0, "mercure": {"subscribe": ["*"]}}));
+    let ok =
+        Subscription::authorize(selectors.clone(), Some(&later), Some(&key()), false, NOW).unwrap();
+    assert_eq!(ok.expires_at, Some(NOW + 9.0));
+    // Without a subscriber key only anonymous access exists.
+    let keyless = Subscription::authorize(selectors, Some(&later), None, true, NOW).unwrap();
+    assert!(!keyless.receives(&update(&["/x"], true)));
+}

@@ -1,0 +1,278 @@
+//! The hub's settings, read from Spin variables (`[component.hub.variables]`
+//! in spin.toml, overridable with `SPIN_VARIABLE_*`). An empty value means
+//! "the default"; a set but invalid value is an error naming the variable
+//! (the handler answers 500 and logs it), never silently replaced.
+
+use crate::token::Key;
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+/// Silence before a heartbeat comment; also the Redis `XREAD BLOCK` time.
+pub const HEARTBEAT_MS: RangeInclusive<u64> = 100..=600_000;
+pub const DEFAULT_HEARTBEAT_MS: u64 = 40_000;
+/// Updates kept in the history (`MAXLEN ~`).
+pub const HISTORY_SIZE: RangeInclusive<u64> = 1..=100_000_000;
+pub const DEFAULT_HISTORY_SIZE: u64 = 10_000;
+pub const DEFAULT_KEY_PREFIX: &str = "mercure";
+
+/// The variables the hub reads, in the order the settings table lists them.
+pub const VARIABLES: [&str; 10] = [
+    "redis_address",
+    "publisher_jwt_key",
+    "publisher_jwt_alg",
+    "subscriber_jwt_key",
+    "subscriber_jwt_alg",
+    "anonymous",
+    "cors_origins",
+    "heartbeat_ms",
+    "history_size",
+    "redis_key_prefix",
+];
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `redis://[user:password@]host:port[/db]`.
+    pub redis_address: String,
+    /// Publishers' key; `None`: nobody may publish.
+    pub publisher_key: Option<Key>,
+    /// Subscribers' key; `None`: subscriber tokens are ignored.
+    pub subscriber_key: Option<Key>,
+    /// Whether subscribers without a token get public updates.
+    pub anonymous: bool,
+    /// Origins allowed cross-origin (with credentials); `*` for any.
+    pub cors_origins: Vec<String>,
+    pub heartbeat: Duration,
+    pub history_size: u64,
+    pub key_prefix: String,
+}
+
+/// A variable with an unusable value; `Display` is the logged reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadSetting {
+    pub name: &'static str,
+    pub expected: String,
+}
+
+impl fmt::Display for BadSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "variable {} must be {}", self.name, self.expected)
+    }
+}
+
+impl Settings {
+    /// Reads every setting through `get` (a variable's value, `None` if
+    /// undefined).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, BadSetting> {
+        let value = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let redis_address = value("redis_address").ok_or_else(|| BadSetting {
+            name: "redis_address",
+            expected: "a redis:// URL, e.g. redis://127.0.0.1:6379".into(),
+        })?;
+        if !redis_address.starts_with("redis://") && !redis_address.starts_with("rediss://") {
+            return Err(BadSetting {
+                name: "redis_address",
+                expected: "a redis:// or rediss:// URL".into(),
+            });
+        }
+        let anonymous = match value("anonymous").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(BadSetting {
+                    name: "anonymous",
+                    expected: "true or false".into(),
+                });
+            }
+        };
+        let key_prefix = value("redis_key_prefix").unwrap_or_else(|| DEFAULT_KEY_PREFIX.into());
+        if key_prefix.contains(['{', '}']) {
+            return Err(BadSetting {
+                name: "redis_key_prefix",
+                expected: "a key prefix without { or }".into(),
+            });
+        }
+        Ok(Self {
+            redis_address,
+            publisher_key: key(&value, "publisher_jwt_key", "publisher_jwt_alg")?,
+            subscriber_key: key(&value, "subscriber_jwt_key", "subscriber_jwt_alg")?,
+            anonymous,
+            cors_origins: value("cors_origins")
+                .map(|list| list.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            heartbeat: Duration::from_millis(number(
+                "heartbeat_ms",
+                value("heartbeat_ms"),
+                DEFAULT_HEARTBEAT_MS,
+                HEARTBEAT_MS,
+            )?),
+            history_size: number(
+                "history_size",
+                value("history_size"),
+                DEFAULT_HISTORY_SIZE,
+                HISTORY_SIZE,
+            )?,
+            key_prefix,
+        })
+    }
+
+    /// Whether `origin` may make cross-origin requests.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.cors_origins.iter().any(|o| o == "*" || o == origin)
+    }
+}
+
+/// The key in variable `name` for the algorithm in `alg` (default HS256).
+fn key(
+    value: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    alg: &'static str,
+) -> Result<Option<Key>, BadSetting> {
+    let algorithm = value(alg).unwrap_or_else(|| "HS256".to_owned());
+    let Some(text) = value(name) else {
+        return match algorithm.as_str() {
+            "HS256" | "RS256" => Ok(None),
+            _ => Err(BadSetting {
+                name: alg,
+                expected: "HS256 or RS256".into(),
+            }),
+        };
+    };
+    Key::new(&algorithm, &text)
+        .map(Some)
+        .map_err(|error| BadSetting {
+            name: if algorithm == "HS256" || algorithm == "RS256" {
+                name
+            } else {
+                alg
+            },
+            expected: format!("a key for {algorithm}: {error}"),
+        })
+}
+
+fn number(
+    name: &'static str,
+    value: Option<String>,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<u64, BadSetting> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    text.parse()
+        .ok()
+        .filter(|n| text.bytes().all(|b| b.is_ascii_digit()) && range.contains(n))
+        .ok_or_else(|| BadSetting {
+            name,
+            expected: format!(
+                "an integer in {}..={}, got {text:?}",
+                range.start(),
+                range.end()
+            ),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, BadSetting> {
+        Settings::from_vars(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults_apply_when_only_redis_is_set() {
+        let s = settings(&[
+            ("redis_address", "redis://127.0.0.1:6379"),
+            ("subscriber_jwt_key", ""),
+        ])
+        .unwrap();
+        assert_eq!(s.heartbeat, Duration::from_millis(DEFAULT_HEARTBEAT_MS));
+        assert_eq!(s.history_size, DEFAULT_HISTORY_SIZE);
+        assert!(!s.anonymous && s.subscriber_key.is_none() && s.publisher_key.is_none());
+        assert!(s.cors_origins.is_empty());
+        assert_eq!(s.key_prefix, "mercure");
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let s = settings(&[
+            ("redis_address", "rediss://u:p@redis.example:6380/2"),
+            ("publisher_jwt_key", "pub"),
+            ("subscriber_jwt_key", "sub"),
+            ("anonymous", "true"),
+            ("cors_origins", "https://a.example  https://b.example"),
+            ("heartbeat_ms", "100"),
+            ("history_size", "5"),
+            ("redis_key_prefix", "app1"),
+        ])
+        .unwrap();
+        assert!(matches!(&s.publisher_key, Some(Key::Hs256(k)) if k == b"pub"));
+        assert!(matches!(&s.subscriber_key, Some(Key::Hs256(k)) if k == b"sub"));
+        assert!(
+            s.anonymous
+                && s.allows_origin("https://b.example")
+                && !s.allows_origin("https://c.example")
+        );
+        assert_eq!(
+            (
+                s.heartbeat.as_millis(),
+                s.history_size,
+                s.key_prefix.as_str()
+            ),
+            (100, 5, "app1")
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let redis = ("redis_address", "redis://h:1");
+        assert_eq!(settings(&[]).unwrap_err().name, "redis_address");
+        assert_eq!(
+            settings(&[("redis_address", "http://h")]).unwrap_err().name,
+            "redis_address"
+        );
+        for (name, value) in [
+            ("anonymous", "yes"),
+            ("heartbeat_ms", "99"),
+            ("heartbeat_ms", "+100"),
+            ("history_size", "0"),
+            ("redis_key_prefix", "a{b}"),
+            ("publisher_jwt_alg", "ES256"),
+            ("subscriber_jwt_alg", "none"),
+        ] {
+            let error = settings(&[redis, (name, value)]).unwrap_err();
+            assert_eq!(error.name, name, "{value}");
+        }
+        assert_eq!(
+            settings(&[redis, ("heartbeat_ms", "x")])
+                .unwrap_err()
+                .to_string(),
+            "variable heartbeat_ms must be an integer in 100..=600000, got \"x\""
+        );
+    }
+
+    #[test]
+    fn rs256_keys_must_be_pem_public_keys() {
+        let redis = ("redis_address", "redis://h:1");
+        let alg = ("publisher_jwt_alg", "RS256");
+        let error = settings(&[redis, alg, ("publisher_jwt_key", "secret")]).unwrap_err();
+        assert_eq!(error.name, "publisher_jwt_key");
+        assert!(error.to_string().contains("PEM"), "{error}");
+    }
+
+    #[test]
+    fn star_allows_every_origin() {
+        let s = settings(&[("redis_address", "redis://h:1"), ("cors_origins", "*")]).unwrap();
+        assert!(s.allows_origin("https://anything.example"));
+    }
+}

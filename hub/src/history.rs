@@ -1,0 +1,116 @@
+//! The bus and its history, as a small trait (append, read after a
+//! position with a blocking timeout, resolve an event id to a position,
+//! the newest entries) and the subscriber's start: where a new stream
+//! begins reading and which `Last-Event-ID` the response carries.
+//!
+//! Resuming works as the reference hub's v0.24 history does: `earliest`
+//! replays everything retained; a known id replays what came after it; an
+//! id no longer (or never) in the history replays nothing, the stream goes
+//! live, and the response's `Last-Event-ID` is the newest retained id this
+//! subscriber may see (among the last [`SCAN_FOR_LAST_ID`]), or `earliest`.
+
+use crate::authorize::Subscription;
+use crate::form::EARLIEST;
+use crate::update::Update;
+use std::time::Duration;
+
+/// A place in the history (a Redis stream entry id, `ms-seq`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position(pub String);
+
+impl Position {
+    /// Before the first entry.
+    pub fn start() -> Self {
+        Self("0-0".to_owned())
+    }
+}
+
+/// One stored entry; `update` is `None` if it does not decode (skipped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub position: Position,
+    pub update: Option<Update>,
+}
+
+/// Newest entries looked at to answer an unknown `Last-Event-ID`.
+pub const SCAN_FOR_LAST_ID: usize = 100;
+
+/// A bus that keeps a bounded, ordered history.
+pub trait History {
+    type Error: std::fmt::Display;
+
+    /// Stores `update` (its id indexed with it, atomically) and returns
+    /// its position; once this returns, every reader will see it.
+    fn append(&self, update: &Update) -> Result<Position, Self::Error>;
+
+    /// Up to `count` entries after `after`, oldest first, waiting up to
+    /// `block` for the first one (an empty answer means the wait ended).
+    fn read_after(
+        &self,
+        after: &Position,
+        block: Duration,
+        count: usize,
+    ) -> Result<Vec<Entry>, Self::Error>;
+
+    /// The position of the update whose id is `id`, if still retained.
+    fn resolve(&self, id: &str) -> Result<Option<Position>, Self::Error>;
+
+    /// Up to `count` newest entries, newest first.
+    fn latest(&self, count: usize) -> Result<Vec<Entry>, Self::Error>;
+}
+
+/// Where a subscriber's stream starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Start {
+    /// Read the entries after this one.
+    pub after: Position,
+    /// The response's `Last-Event-ID` header (only when one was asked).
+    pub last_event_id: Option<String>,
+}
+
+/// Resolves a subscriber's `Last-Event-ID` (empty = none) to its start.
+pub fn start<H: History>(
+    history: &H,
+    requested: Option<&str>,
+    subscription: &Subscription,
+) -> Result<Start, H::Error> {
+    let newest = |count| -> Result<(Position, Vec<Entry>), H::Error> {
+        let entries = history.latest(count)?;
+        let after = entries
+            .first()
+            .map_or_else(Position::start, |e| e.position.clone());
+        Ok((after, entries))
+    };
+    match requested.filter(|id| !id.is_empty()) {
+        None => Ok(Start {
+            after: newest(1)?.0,
+            last_event_id: None,
+        }),
+        Some(EARLIEST) => Ok(Start {
+            after: Position::start(),
+            last_event_id: Some(EARLIEST.to_owned()),
+        }),
+        Some(id) => {
+            if let Some(after) = history.resolve(id)? {
+                return Ok(Start {
+                    after,
+                    last_event_id: Some(id.to_owned()),
+                });
+            }
+            let (after, entries) = newest(SCAN_FOR_LAST_ID)?;
+            let visible = entries
+                .iter()
+                .filter_map(|e| e.update.as_ref())
+                .find(|u| subscription.receives(u))
+                .map_or_else(|| EARLIEST.to_owned(), |u| u.id.clone());
+            Ok(Start {
+                after,
+                last_event_id: Some(visible),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "history_tests.rs"]
+mod tests;

@@ -1,0 +1,42 @@
+//! mercure-hub: a Spin HTTP component that speaks the Mercure protocol (as
+//! the reference hub v0.24 does) on `/.well-known/mercure`, with Redis
+//! Streams as the bus and the history, so any number of Spin instances and
+//! hosts share one hub.
+//!
+//! # Layout
+//!
+//! - [`selector`]: topic selectors (`*`, exact, RFC 6570 templates) matched
+//!   by a linear-time NFA; request bounds.
+//! - [`token`]: JWS HS256 verification (and signing, for tooling and tests).
+//! - [`authorize`]: where the token comes from; who may publish; who
+//!   receives which update (private updates).
+//! - [`form`]: the publish form and its limits.
+//! - [`update`]: the update model, its stored JSON and its SSE bytes.
+//! - [`history`]: the bus trait and where a subscriber starts reading.
+//! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
+//! - [`config`]: settings from Spin variables.
+//! - [`cors`]: CORS headers for configured origins, with credentials.
+//! - `transport` (wasm only): the `#[http_component]` handler, with
+//!   `request` (headers, bounded body), `respond` (status, headers, one-line
+//!   answers), `spin_redis` (the Redis commands through `spin_sdk::redis`)
+//!   and `host` (clocks, random bytes, log).
+
+pub mod authorize;
+pub mod config;
+pub mod cors;
+pub mod form;
+pub mod history;
+#[cfg(target_arch = "wasm32")]
+mod host;
+pub mod redis_streams;
+#[cfg(target_arch = "wasm32")]
+mod request;
+#[cfg(target_arch = "wasm32")]
+mod respond;
+pub mod selector;
+#[cfg(target_arch = "wasm32")]
+mod spin_redis;
+pub mod token;
+#[cfg(target_arch = "wasm32")]
+mod transport;
+pub mod update;

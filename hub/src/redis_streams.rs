@@ -1,0 +1,223 @@
+//! [`History`] on Redis Streams. Keys (one hash tag, so a cluster keeps
+//! them on one node): `{prefix}:updates` (the stream: one field `u` per
+//! entry, the update's JSON), `{prefix}:ids` (hash: update id → entry id)
+//! and `{prefix}:order` (list: `entry-id update-id`, oldest first).
+//!
+//! Publishing is one `EVAL`: `XADD … MAXLEN ~ N` plus the index update and
+//! its trim to the newest N ids, so an acknowledged update is always
+//! resolvable and the index never points outside the stream (approximate
+//! trimming keeps at least N entries). Reading is
+//! `XREAD COUNT n BLOCK ms STREAMS key position`; the blocking wait is the
+//! subscriber's heartbeat timer.
+//!
+//! The host flattens nested replies (Spin's `execute`), so an entry is
+//! always the triple `entry-id, "u", json`; that is why entries have
+//! exactly one field.
+
+use crate::history::{Entry, History, Position};
+use crate::update::Update;
+use std::fmt;
+use std::time::Duration;
+
+/// A command argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Self {
+        Self::Bytes(text.as_bytes().to_vec())
+    }
+}
+
+/// One value of a (flattened) reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Nil,
+    Status(String),
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+/// Runs one Redis command (the host's `execute`).
+pub trait Execute {
+    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String>;
+}
+
+/// A Redis failure, or a reply this hub cannot read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedisError {
+    Command {
+        command: &'static str,
+        error: String,
+    },
+    Reply {
+        command: &'static str,
+        reply: String,
+    },
+}
+
+impl fmt::Display for RedisError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Command { command, error } => write!(f, "Redis {command} failed: {error}"),
+            Self::Reply { command, reply } => {
+                write!(f, "unexpected Redis {command} reply: {reply}")
+            }
+        }
+    }
+}
+
+/// Appends and indexes atomically; see the module docs.
+const APPEND_SCRIPT: &str = r"
+local entry = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'u', ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[2], entry)
+redis.call('RPUSH', KEYS[3], entry .. ' ' .. ARGV[2])
+local excess = redis.call('LLEN', KEYS[3]) - tonumber(ARGV[1])
+for _ = 1, excess do
+  local old = redis.call('LPOP', KEYS[3])
+  local space = string.find(old, ' ', 1, true)
+  local old_entry, old_id = string.sub(old, 1, space - 1), string.sub(old, space + 1)
+  if redis.call('HGET', KEYS[2], old_id) == old_entry then
+    redis.call('HDEL', KEYS[2], old_id)
+  end
+end
+return entry
+";
+
+/// The hub's history in Redis.
+pub struct RedisStreams<E> {
+    redis: E,
+    stream: String,
+    ids: String,
+    order: String,
+    max_len: u64,
+}
+
+impl<E: Execute> RedisStreams<E> {
+    /// Keys under `prefix`, history bounded to `max_len` updates.
+    pub fn new(redis: E, prefix: &str, max_len: u64) -> Self {
+        Self {
+            redis,
+            stream: format!("{{{prefix}}}:updates"),
+            ids: format!("{{{prefix}}}:ids"),
+            order: format!("{{{prefix}}}:order"),
+            max_len,
+        }
+    }
+
+    /// `PING`: whether Redis answers.
+    pub fn ping(&self) -> Result<(), RedisError> {
+        self.run("PING", &[]).map(drop)
+    }
+
+    fn run(&self, command: &'static str, args: &[Arg]) -> Result<Vec<Reply>, RedisError> {
+        self.redis
+            .execute(command, args)
+            .map_err(|error| RedisError::Command { command, error })
+    }
+}
+
+fn bad(command: &'static str, reply: &[Reply]) -> RedisError {
+    let mut text = format!("{reply:?}");
+    text.truncate(200);
+    RedisError::Reply {
+        command,
+        reply: text,
+    }
+}
+
+/// Entries from a flattened `entry-id, field, value` sequence.
+fn entries(command: &'static str, flat: &[Reply]) -> Result<Vec<Entry>, RedisError> {
+    if flat.len() % 3 != 0 {
+        return Err(bad(command, flat));
+    }
+    flat.chunks(3)
+        .map(|triple| match triple {
+            [Reply::Bytes(id), Reply::Bytes(field), Reply::Bytes(json)] if field == b"u" => {
+                Ok(Entry {
+                    position: Position(String::from_utf8_lossy(id).into_owned()),
+                    update: Update::from_json(json),
+                })
+            }
+            _ => Err(bad(command, triple)),
+        })
+        .collect()
+}
+
+impl<E: Execute> History for RedisStreams<E> {
+    type Error = RedisError;
+
+    fn append(&self, update: &Update) -> Result<Position, RedisError> {
+        let args = [
+            Arg::from(APPEND_SCRIPT),
+            Arg::Int(3),
+            Arg::from(self.stream.as_str()),
+            Arg::from(self.ids.as_str()),
+            Arg::from(self.order.as_str()),
+            Arg::Int(i64::try_from(self.max_len).unwrap_or(i64::MAX)),
+            Arg::from(update.id.as_str()),
+            Arg::Bytes(update.to_json()),
+        ];
+        match self.run("EVAL", &args)?.as_slice() {
+            [Reply::Bytes(id)] => Ok(Position(String::from_utf8_lossy(id).into_owned())),
+            [Reply::Status(id)] => Ok(Position(id.clone())),
+            other => Err(bad("EVAL", other)),
+        }
+    }
+
+    fn read_after(
+        &self,
+        after: &Position,
+        block: Duration,
+        count: usize,
+    ) -> Result<Vec<Entry>, RedisError> {
+        let millis = i64::try_from(block.as_millis()).unwrap_or(i64::MAX).max(1);
+        let args = [
+            Arg::from("COUNT"),
+            Arg::Int(i64::try_from(count).unwrap_or(i64::MAX)),
+            Arg::from("BLOCK"),
+            Arg::Int(millis),
+            Arg::from("STREAMS"),
+            Arg::from(self.stream.as_str()),
+            Arg::from(after.0.as_str()),
+        ];
+        match self.run("XREAD", &args)?.as_slice() {
+            [] | [Reply::Nil] => Ok(Vec::new()),
+            [Reply::Bytes(stream), rest @ ..] if *stream == self.stream.as_bytes() => {
+                entries("XREAD", rest)
+            }
+            other => Err(bad("XREAD", other)),
+        }
+    }
+
+    fn resolve(&self, id: &str) -> Result<Option<Position>, RedisError> {
+        match self
+            .run("HGET", &[Arg::from(self.ids.as_str()), Arg::from(id)])?
+            .as_slice()
+        {
+            [] | [Reply::Nil] => Ok(None),
+            [Reply::Bytes(entry)] => {
+                Ok(Some(Position(String::from_utf8_lossy(entry).into_owned())))
+            }
+            other => Err(bad("HGET", other)),
+        }
+    }
+
+    fn latest(&self, count: usize) -> Result<Vec<Entry>, RedisError> {
+        let args = [
+            Arg::from(self.stream.as_str()),
+            Arg::from("+"),
+            Arg::from("-"),
+            Arg::from("COUNT"),
+            Arg::Int(i64::try_from(count).unwrap_or(i64::MAX)),
+        ];
+        entries("XREVRANGE", &self.run("XREVRANGE", &args)?)
+    }
+}
+
+#[cfg(test)]
+#[path = "redis_streams_tests.rs"]
+mod tests;

@@ -1,0 +1,338 @@
+//! The Spin HTTP adapter: routes `/.well-known/mercure` (subscribe with
+//! GET/HEAD, publish with POST, CORS preflight with OPTIONS) and
+//! `/.well-known/mercure/healthz`, reads the settings from Spin variables
+//! and talks to Redis through `spin_sdk::redis`. Everything it decides is
+//! in the pure modules; this file only moves bytes.
+//!
+//! A subscription is one blocking `XREAD` after another, each waiting at
+//! most until the next heartbeat is due (or the token expires), with every
+//! matching update written and flushed as soon as it is read.
+
+use crate::authorize::{self, Credentials, Subscription};
+use crate::config::{Settings, VARIABLES};
+use crate::history::{self, History, Position};
+use crate::host::{log, monotonic, now, random_bytes};
+use crate::redis_streams::RedisStreams;
+use crate::request::{all_headers, header, read_body, BodyError};
+use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
+use crate::spin_redis::{open, Redis};
+use crate::update::{self, Update, HEARTBEAT};
+use crate::{cors, form, selector};
+use futures::SinkExt;
+use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
+use spin_sdk::http_component;
+use std::time::Duration;
+
+const STREAM_HEADERS: [(&str, &str); 5] = [
+    ("content-type", "text/event-stream"),
+    (
+        "cache-control",
+        "private, no-cache, no-store, must-revalidate, max-age=0",
+    ),
+    ("pragma", "no-cache"),
+    ("expires", "0"),
+    ("x-accel-buffering", "no"),
+];
+const ALLOW: &str = "GET, HEAD, POST, OPTIONS";
+const READ_COUNT: usize = 100;
+
+#[http_component]
+async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
+    let path_with_query = request.path_with_query().unwrap_or_default();
+    let (path, query) = path_with_query
+        .split_once('?')
+        .unwrap_or((&path_with_query, ""));
+    let health = path
+        .trim_end_matches('/')
+        .ends_with("/.well-known/mercure/healthz");
+    if !health && !path.trim_end_matches('/').ends_with("/.well-known/mercure") {
+        return reply(
+            out,
+            404,
+            Vec::new(),
+            "not found: the hub is at /.well-known/mercure",
+        )
+        .await;
+    }
+    let settings = match Settings::from_vars(|name| spin_sdk::variables::get(name).ok()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            log(&format!("configuration error: {error}"));
+            let reason = format!(
+                "hub configuration error: {error} (known variables: {})",
+                VARIABLES.join(", ")
+            );
+            return reply(out, 500, Vec::new(), &reason).await;
+        }
+    };
+    let origin = header(&request, "origin");
+    let allowed = |o: &str| settings.allows_origin(o);
+    let mut headers = cors::response_headers(origin.as_deref(), allowed);
+    let method = request.method();
+    if health {
+        return match method {
+            Method::Get | Method::Head => health_check(out, &settings, headers).await,
+            _ => {
+                headers.push(("allow", "GET, HEAD".into()));
+                reply(
+                    out,
+                    405,
+                    headers,
+                    "method not allowed: the health route answers GET and HEAD",
+                )
+                .await
+            }
+        };
+    }
+    match method {
+        Method::Get => subscribe(request, out, &settings, query, headers, false).await,
+        Method::Head => subscribe(request, out, &settings, query, headers, true).await,
+        Method::Post => publish(request, out, &settings, query, headers).await,
+        Method::Options if header(&request, "access-control-request-method").is_some() => {
+            let asked = header(&request, "access-control-request-method").unwrap_or_default();
+            let asked_headers =
+                header(&request, "access-control-request-headers").unwrap_or_default();
+            let headers =
+                cors::preflight_headers(origin.as_deref(), &asked, &asked_headers, allowed);
+            // Dropping the body ends the empty 204 answer.
+            let _ = send_head(out, 204, headers);
+        }
+        _ => {
+            headers.push(("allow", ALLOW.into()));
+            reply(
+                out,
+                405,
+                headers,
+                "method not allowed: the hub answers GET, HEAD, POST and OPTIONS",
+            )
+            .await
+        }
+    }
+}
+
+async fn health_check(out: ResponseOutparam, settings: &Settings, headers: Headers) {
+    match open(settings).and_then(|redis| redis.ping().map_err(|e| e.to_string())) {
+        Ok(()) => reply(out, 200, headers, "ok").await,
+        Err(error) => unavailable(out, headers, &format!("Redis unavailable: {error}")).await,
+    }
+}
+
+fn credentials<'a>(
+    request_headers: &'a [(String, String)],
+    query: &'a [(String, String)],
+    is_post: bool,
+) -> Credentials<'a> {
+    let values = |name: &str| -> Vec<&'a str> {
+        request_headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    Credentials {
+        authorization_headers: values("authorization"),
+        authorization_query: query
+            .iter()
+            .filter(|(n, _)| n == "authorization")
+            .map(|(_, v)| v.as_str())
+            .collect(),
+        cookie_headers: values("cookie"),
+        is_post,
+        origin: values("origin").first().copied(),
+        referer: values("referer").first().copied(),
+    }
+}
+
+async fn subscribe(
+    request: IncomingRequest,
+    out: ResponseOutparam,
+    settings: &Settings,
+    query: &str,
+    mut headers: Headers,
+    head: bool,
+) {
+    let request_headers = all_headers(&request);
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let creds = credentials(&request_headers, &pairs, false);
+    let access = creds.token(&settings.cors_origins).and_then(|token| {
+        Subscription::authorize(
+            Vec::new(),
+            token,
+            settings.subscriber_key.as_ref(),
+            settings.anonymous,
+            now(),
+        )
+    });
+    let mut subscription = match access {
+        Ok(subscription) => subscription,
+        Err(error) => return unauthorized(out, headers, &error).await,
+    };
+    let topics = pairs
+        .iter()
+        .filter(|(n, _)| n == "topic")
+        .map(|(_, v)| v.as_str());
+    subscription.topics = match selector::compile_all(topics) {
+        Ok(selectors) => selectors,
+        Err(error) => return reply(out, 400, headers, &error.to_string()).await,
+    };
+    let requested = request_headers
+        .iter()
+        .find(|(n, v)| n == "last-event-id" && !v.is_empty())
+        .or_else(|| pairs.iter().find(|(n, _)| n == "lastEventID"))
+        .map(|(_, v)| v.as_str());
+    let history = match open(settings) {
+        Ok(history) => history,
+        Err(error) => {
+            return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
+        }
+    };
+    let start = match history::start(&history, requested, &subscription) {
+        Ok(start) => start,
+        Err(error) => {
+            return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
+        }
+    };
+    headers.extend(STREAM_HEADERS.iter().map(|(n, v)| (*n, (*v).to_owned())));
+    if let Some(id) = &start.last_event_id {
+        headers.push(("last-event-id", id.replace(['\r', '\n', '\0'], "")));
+    }
+    let Some(mut body) = send_head(out, 200, headers) else {
+        return;
+    };
+    if head {
+        return;
+    }
+    if body.send(HEARTBEAT.to_vec()).await.is_err() {
+        return;
+    }
+    stream(
+        &history,
+        &subscription,
+        start.after,
+        settings.heartbeat,
+        body,
+    )
+    .await;
+}
+
+/// Reads and forwards updates until Redis fails, the token expires or the
+/// client goes away.
+async fn stream(
+    history: &RedisStreams<Redis>,
+    subscription: &Subscription,
+    mut after: Position,
+    heartbeat: Duration,
+    mut body: impl futures::Sink<Vec<u8>, Error = wasi::io::streams::StreamError> + Unpin,
+) {
+    let mut last_write = monotonic();
+    loop {
+        let now_wall = now();
+        if subscription.expires_at.is_some_and(|exp| now_wall >= exp) {
+            return log("subscriber token expired: stream ended");
+        }
+        let since_write = monotonic().saturating_sub(last_write);
+        let mut wait = heartbeat.saturating_sub(since_write);
+        if let Some(exp) = subscription.expires_at {
+            wait = wait.min(Duration::from_secs_f64((exp - now_wall).max(0.001)));
+        }
+        let entries = match history.read_after(&after, wait, READ_COUNT) {
+            Ok(entries) => entries,
+            Err(error) => return log(&format!("stream ended: {error}")),
+        };
+        let mut batch = Vec::new();
+        for entry in entries {
+            after = entry.position;
+            if let Some(update) = entry.update.filter(|u| subscription.receives(u)) {
+                batch.extend_from_slice(&update.to_sse());
+            }
+        }
+        if batch.is_empty() && monotonic().saturating_sub(last_write) >= heartbeat {
+            batch.extend_from_slice(HEARTBEAT);
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        if body.send(batch).await.is_err() {
+            return log("client gone: write failed; subscription stopped");
+        }
+        last_write = monotonic();
+    }
+}
+
+async fn publish(
+    request: IncomingRequest,
+    out: ResponseOutparam,
+    settings: &Settings,
+    query: &str,
+    headers: Headers,
+) {
+    let Some(publisher_key) = &settings.publisher_key else {
+        let reason = "hub configuration error: variable publisher_jwt_key is not set";
+        return reply(out, 500, headers, reason).await;
+    };
+    let request_headers = all_headers(&request);
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let token = match credentials(&request_headers, &pairs, true).token(&settings.cors_origins) {
+        Ok(token) => token.map(str::to_owned),
+        Err(error) => return unauthorized(out, headers, &error).await,
+    };
+    if let Err(error) = authorize::publisher(token.as_deref(), publisher_key, now(), &[]) {
+        return unauthorized(out, headers, &error).await;
+    }
+    let form_type = request_headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map(|(_, v)| v.to_ascii_lowercase());
+    if !form_type.is_some_and(|t| t.starts_with("application/x-www-form-urlencoded")) {
+        let reason = "publish with Content-Type: application/x-www-form-urlencoded";
+        return reply(out, 400, headers, reason).await;
+    }
+    let body = match read_body(request).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            let reason = format!("request body is larger than {} bytes", form::MAX_BODY_BYTES);
+            return reply(out, 413, headers, &reason).await;
+        }
+        Err(BodyError::Read) => {
+            return reply(out, 400, headers, "could not read the request body").await
+        }
+    };
+    let publication = match form::parse(&body) {
+        Ok(publication) => publication,
+        Err(error) => return reply(out, error.status(), headers, &error.to_string()).await,
+    };
+    if let Err(error) =
+        authorize::publisher(token.as_deref(), publisher_key, now(), &publication.topics)
+    {
+        return unauthorized(out, headers, &error).await;
+    }
+    let update = Update {
+        id: publication
+            .id
+            .unwrap_or_else(|| update::generated_id(random_bytes())),
+        topics: publication.topics,
+        data: publication.data,
+        event_type: publication.event_type,
+        retry: publication.retry,
+        private: publication.private,
+    };
+    let stored =
+        open(settings).and_then(|history| history.append(&update).map_err(|e| e.to_string()));
+    match stored {
+        // The body is the id alone, as the reference hub sends it.
+        Ok(_) => text(out, 200, headers, update.id.into_bytes()).await,
+        Err(error) => {
+            log(&format!("publish failed: {error}"));
+            unavailable(
+                out,
+                headers,
+                &format!("update not stored: Redis unavailable: {error}"),
+            )
+            .await
+        }
+    }
+}
