@@ -71,4 +71,9 @@ mod e2e {
     /// Outbound Redis through the runner against a private redis-server:
     /// every call, refused addresses, limits, blocking commands, no leaks.
     mod runner_redis;
+
+    /// The runner under faults and hostile clients: looping, allocating and
+    /// chatty guests; vanishing, stalled, slow and oversized clients; file
+    /// descriptors running out; SIGTERM with 10,000 open streams.
+    mod runner_faults;
 }

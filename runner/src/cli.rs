@@ -49,6 +49,9 @@ pub struct UpArgs {
     /// also serve GET http://ADDR/metrics (instance counters as JSON)
     #[arg(long, value_name = "ADDR", value_parser = metrics_address)]
     pub metrics_listen: Option<SocketAddr>,
+    /// limits against faulty guests and hostile clients (see `limit_flags`)
+    #[command(flatten)]
+    pub limits: crate::limit_flags::LimitArgs,
 }
 
 /// Options of `build`.

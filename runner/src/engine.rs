@@ -8,6 +8,8 @@
 //!   1.3 TiB of the 128 TiB user address space instead of 6 GiB each;
 //! - nothing is kept resident between uses (`*_keep_resident = 0`): a freed
 //!   slot's pages go back to the kernel, so RSS tracks live instances only;
+//! - running wasm checks the epoch, so a guest that loops yields every
+//!   tick (see [`crate::cpu`]);
 //! - async stacks are 512 KiB (wasm may use 256 KiB, the host the rest) and
 //!   only touched pages count towards RSS.
 //!
@@ -19,6 +21,10 @@
 
 use anyhow::{bail, Context, Result};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// Most address space the pool may reserve for linear memories (half of
+/// x86-64's 128 TiB user space).
+pub const MAX_RESERVED_BYTES: u128 = 64 << 40;
 
 /// Engine and pooling-allocator limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +39,7 @@ pub struct EngineConfig {
     /// Core wasm instances inside one component instance.
     pub core_instances_per_instance: u32,
     /// Largest a linear memory may grow to, in bytes; also its address-space
-    /// reservation. Default 64 MiB.
+    /// reservation. Default 64 MiB; `up` sets it to `--max-instance-memory`.
     pub max_memory_bytes: u64,
     /// Elements per table slot. Default 10,000.
     pub table_elements: u32,
@@ -88,6 +94,16 @@ impl EngineConfig {
                 .with_context(|| format!("max instances x {what} per instance overflows"))
         };
         total(self.memories_per_instance, "memories")?;
+        let reserved = self.max_instances as u128
+            * self.memories_per_instance as u128
+            * self.max_memory_bytes as u128;
+        if reserved > MAX_RESERVED_BYTES {
+            bail!(
+                "{} instances x {} bytes of linear memory reserve more than 64 TiB of address space; lower --max-instances or --max-instance-memory",
+                self.max_instances,
+                self.max_memory_bytes
+            );
+        }
         total(self.tables_per_instance, "tables")?;
         total(self.core_instances_per_instance, "core instances")?;
         Ok(())
@@ -137,6 +153,8 @@ impl EngineConfig {
         let mut config = Config::new();
         config
             .wasm_component_model(true)
+            // Running wasm checks the epoch (see `cpu`): loops yield.
+            .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
             .memory_reservation(self.max_memory_bytes)
             .memory_reservation_for_growth(0)
@@ -173,6 +191,21 @@ mod tests {
         let mut c = EngineConfig::default();
         c.max_wasm_stack_bytes = c.async_stack_bytes;
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn reservations_past_64_tib_name_both_flags() {
+        let mut c = EngineConfig {
+            max_memory_bytes: 4 << 30,
+            ..EngineConfig::default()
+        };
+        let e = c.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("--max-instances") && e.contains("--max-instance-memory"),
+            "{e}"
+        );
+        c.max_instances = 1000;
+        c.validate().unwrap();
     }
 
     #[test]

@@ -3,20 +3,28 @@
 //!
 //! Runner answers (not the guest's): `/.well-known/spin/health` → 200 `OK`
 //! (as Spin), no matching route → 404 with an empty body (as Spin), bad
-//! `Host`/URI → 400 with a one-line reason, all instance slots busy → 503
-//! with `Retry-After: 1` (Spin answers 500), guest failure before it set a
-//! response → 500 with an empty body (as Spin) and a `[<component>] error:`
-//! line on stderr; no instance could be created (host resources) or
-//! shutdown stopped it before it answered → 503 with `Retry-After: 1`.
+//! `Host`/URI → 400 with a one-line reason, a declared body over
+//! `--max-request-body` → 413, all instance slots busy → 503 with
+//! `Retry-After: 1` (Spin answers 500), guest failure before it set a
+//! response → 500 (empty body as Spin; a one-line reason when a limit of
+//! [`crate::limits`] caused it) and a `[<component>] error:` line on
+//! stderr; no instance could be created (host resources) or shutdown
+//! stopped it before it answered → 503 with `Retry-After: 1`.
 //!
 //! The instance runs in its own task, which owns the `Store`; the task ends
 //! when the guest's handler returns (for a streaming response that is after
-//! its last body write, or after a write failed because the client went
-//! away) or when shutdown stops it. Then the store and the slot are dropped.
+//! its last body write), when it traps (a limit), when shutdown stops it,
+//! or when hyper drops the response or its body before the end (the client
+//! went away or the send timeout cut it): then it is aborted at once (see
+//! [`crate::body`]). Either way the store and the slot are dropped.
 
+use crate::body::{Failure, GuardedBody, TaskGuard};
 use crate::headers;
 use crate::instances::{Instances, Slot};
+use crate::limits::{self, Limits};
 use crate::loader::{LoadedApp, LoadedComponent};
+use crate::log::error_line;
+use crate::request_body::{self, Bounded};
 use bytes::Bytes;
 use http::{header, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -39,6 +47,7 @@ pub const WELL_KNOWN_PREFIX: &str = "/.well-known/spin/";
 pub struct Handler {
     app: LoadedApp,
     instances: Arc<Instances>,
+    limits: Limits,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -68,10 +77,16 @@ fn text(status: StatusCode, line: &str) -> Response<Body> {
 
 impl Handler {
     /// `shutdown` flips to `true` when open instances must stop.
-    pub fn new(app: LoadedApp, instances: Arc<Instances>, shutdown: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        app: LoadedApp,
+        instances: Arc<Instances>,
+        limits: Limits,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
         Handler {
             app,
             instances,
+            limits,
             shutdown,
         }
     }
@@ -99,6 +114,14 @@ impl Handler {
                 &format!("Bad request: {reason}"),
             ));
         }
+        let max_body = self.limits.max_request_body;
+        if let Some(declared) = request_body::declared_too_large(&parts.headers, max_body) {
+            return Ok(text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("Request body too large: content-length {declared} is over the limit of {max_body} bytes"),
+            ));
+        }
+        let body = Bounded::new(body, max_body);
         let component = self.app.components[m.route.component()].clone();
         let Some(slot) = self.instances.try_start() else {
             let max = self.instances.max();
@@ -114,15 +137,15 @@ impl Handler {
     async fn run(
         &self,
         component: Arc<LoadedComponent>,
-        req: Request<Incoming>,
+        req: Request<Bounded<Incoming>>,
         slot: Slot,
     ) -> Response<Body> {
         let id = component.id.clone();
         let fail = |what: &str, e: &dyn std::fmt::Display| {
-            eprintln!("[{id}] error: {what}: {e:#}");
+            error_line(&format!("[{id}] error: {what}: {e:#}"));
             fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
         };
-        let mut store = match component.new_store() {
+        let mut store = match component.new_store(&self.limits) {
             Ok(s) => s,
             Err(e) => return fail("cannot prepare the instance", &format!("{e:#}")),
         };
@@ -143,6 +166,8 @@ impl Handler {
         };
         let mut shutdown = self.shutdown.clone();
         let task_id = id.clone();
+        let failure = Arc::new(Failure::default());
+        let task_failure = failure.clone();
         let task = tokio::spawn(async move {
             let result = {
                 let run = async {
@@ -155,7 +180,7 @@ impl Handler {
                         .call_handle(&mut store, incoming, outparam);
                     match handled.await {
                         Ok(()) => Ended::Returned,
-                        Err(e) => Ended::Failed(format!("{e:#}")),
+                        Err(e) => Ended::Failed(e),
                     }
                 };
                 tokio::select! {
@@ -163,19 +188,35 @@ impl Handler {
                     _ = crate::server::stopped(&mut shutdown) => Ended::Stopped,
                 }
             };
+            // Before the store (and the guest's body sender) goes: a body
+            // cut by a failure must end with an error, not cleanly.
+            if matches!(result, Ended::Failed(_)) {
+                task_failure.set();
+            }
             drop(store);
             drop(slot);
             match &result {
-                Ended::Failed(e) => eprintln!("[{task_id}] error: component failed: {e}"),
-                Ended::NoInstance(e) => {
-                    eprintln!("[{task_id}] error: cannot create an instance: {e}")
-                }
+                Ended::Failed(e) => match limits::exceeded(e) {
+                    Some(limit) => error_line(&format!("[{task_id}] error: stopped: {limit}")),
+                    None => error_line(&format!(
+                        "[{task_id}] error: component failed: {}",
+                        one_line(e)
+                    )),
+                },
+                Ended::NoInstance(e) => error_line(&format!(
+                    "[{task_id}] error: cannot create an instance: {e}"
+                )),
                 Ended::Returned | Ended::Stopped => {}
             }
             result
         });
+        // Dropped with this future (hyper gave up on the request): abort.
+        let guard = TaskGuard::new(task.abort_handle());
         match rx.await {
-            Ok(Ok(resp)) => resp,
+            Ok(Ok(resp)) => {
+                let handle = guard.disarm();
+                resp.map(|body| GuardedBody::new(body, handle, failure).boxed_unsync())
+            }
             Ok(Err(code)) => fail("component answered with an error", &format!("{code:?}")),
             Err(_) => match task.await {
                 Ok(Ended::Stopped) => busy("Server shutting down"),
@@ -187,13 +228,23 @@ impl Handler {
                     "component returned without a response",
                     &"response-outparam.set was not called",
                 ),
-                Ok(Ended::Failed(_)) => {
-                    fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
-                }
+                Ok(Ended::Failed(e)) => match limits::exceeded(&e) {
+                    Some(limit) => text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &format!("Component stopped: {limit}"),
+                    ),
+                    None => fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new()),
+                },
                 Err(e) => fail("instance task failed", &e),
             },
         }
     }
+}
+
+/// An error with its causes on one line (wasm backtraces are dropped).
+fn one_line(e: &wasmtime::Error) -> String {
+    let first = format!("{e:#}");
+    first.lines().next().unwrap_or_default().to_string()
 }
 
 /// How an instance's task ended.
@@ -201,7 +252,7 @@ enum Ended {
     /// The handler returned.
     Returned,
     /// The guest trapped or the handler failed.
-    Failed(String),
+    Failed(wasmtime::Error),
     /// No instance could be created (pool or host resources exhausted).
     NoInstance(String),
     /// Shutdown stopped it.

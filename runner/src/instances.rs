@@ -32,14 +32,17 @@ pub struct Snapshot {
     pub finished: u64,
     /// Requests answered 503 because every slot was taken.
     pub rejected: u64,
+    /// Output lines dropped because stdout/stderr was slow (filled in by
+    /// the metrics server from [`crate::log::dropped_lines`]).
+    pub log_lines_dropped: u64,
 }
 
 impl Snapshot {
     /// The `/metrics` JSON body.
     pub fn to_json(&self) -> String {
         format!(
-            "{{\"instances_active\":{},\"instances_started\":{},\"instances_finished\":{},\"requests_rejected\":{}}}",
-            self.active, self.started, self.finished, self.rejected
+            "{{\"instances_active\":{},\"instances_started\":{},\"instances_finished\":{},\"requests_rejected\":{},\"log_lines_dropped\":{}}}",
+            self.active, self.started, self.finished, self.rejected, self.log_lines_dropped
         )
     }
 }
@@ -101,6 +104,7 @@ impl Instances {
             started,
             finished,
             rejected: self.rejected.load(Ordering::SeqCst),
+            log_lines_dropped: 0,
         }
     }
 }
@@ -121,7 +125,8 @@ mod tests {
                 active: 2,
                 started: 2,
                 finished: 0,
-                rejected: 1
+                rejected: 1,
+                log_lines_dropped: 0
             }
         );
         drop(a);
@@ -131,7 +136,8 @@ mod tests {
                 active: 1,
                 started: 2,
                 finished: 1,
-                rejected: 1
+                rejected: 1,
+                log_lines_dropped: 0
             }
         );
         assert!(i.try_start().is_some());
@@ -144,10 +150,11 @@ mod tests {
             started: 5,
             finished: 4,
             rejected: 2,
+            log_lines_dropped: 3,
         };
         assert_eq!(
             s.to_json(),
-            r#"{"instances_active":1,"instances_started":5,"instances_finished":4,"requests_rejected":2}"#
+            r#"{"instances_active":1,"instances_started":5,"instances_finished":4,"requests_rejected":2,"log_lines_dropped":3}"#
         );
     }
 }

@@ -8,6 +8,7 @@ use crate::allowed_hosts;
 use crate::bindings;
 use crate::engine::EngineConfig;
 use crate::files::{self, StagedFiles};
+use crate::limits::{Limits, MemoryLimit};
 use crate::manifest::{App, ComponentDef};
 use crate::outbound_redis::{OutboundRules, RedisHost};
 use crate::routes::Router;
@@ -46,8 +47,9 @@ pub struct LoadedComponent {
 }
 
 impl LoadedComponent {
-    /// A new store for one request: env, read-only files at `/`, prefixed stdio.
-    pub fn new_store(&self) -> Result<Store<InstanceState>> {
+    /// A new store for one request: env, read-only files at `/`, prefixed
+    /// stdio, `limits`' memory limit and CPU budget, epoch yields.
+    pub fn new_store(&self, limits: &Limits) -> Result<Store<InstanceState>> {
         let mut wasi = WasiCtxBuilder::new();
         wasi.envs(&self.env)
             .stdout(PrefixedStdio::new(&self.id, Target::Stdout))
@@ -56,14 +58,17 @@ impl LoadedComponent {
             wasi.preopened_dir(files.root(), "/", FsPerms::ReadOnly)
                 .map_err(|e| anyhow!("cannot open the files of component `{}`: {e:#}", self.id))?;
         }
-        Ok(Store::new(
-            self.pre.engine(),
-            InstanceState::new(
-                wasi.build(),
-                VariablesHost(self.variables.clone()),
-                RedisHost::new(self.outbound.clone()),
-            ),
-        ))
+        let memory = MemoryLimit::new(limits.max_instance_memory);
+        let state = InstanceState::new(
+            wasi.build(),
+            VariablesHost(self.variables.clone()),
+            RedisHost::new(self.outbound.clone()),
+            memory,
+        );
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.memory);
+        crate::cpu::arm(&mut store, limits.max_request_cpu);
+        Ok(store)
     }
 
     /// The pre-linked component.

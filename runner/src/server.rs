@@ -1,6 +1,14 @@
 //! The HTTP/1.1 servers: the app listener and the optional metrics listener,
 //! and graceful shutdown.
 //!
+//! Every connection gets the limits of [`Limits`]: the header read timeout
+//! (slowloris), at most `max_header_bytes` of request head and
+//! `max_headers` fields (hyper answers 431 past either), hyper's buffers
+//! bounded by the same size (so a client that stops reading holds at most
+//! that much of queued response), and the send timeout. When `accept` fails
+//! (out of file descriptors) the loop backs off and retries, with one line
+//! when it starts failing and one when it recovers.
+//!
 //! On the shutdown signal the listeners close (no new connections), every
 //! running instance is stopped (so open streams end), idle keep-alive
 //! connections close, and [`serve`] returns once the connections are gone
@@ -8,6 +16,9 @@
 
 use crate::handler::{fixed, Body, Handler};
 use crate::instances::{Instances, Snapshot};
+use crate::limits::Limits;
+use crate::log::error_line;
+use crate::send_timeout::SendTimeout;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
@@ -18,7 +29,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use wasmtime_wasi_http::io::TokioIo;
@@ -26,14 +37,15 @@ use wasmtime_wasi_http::io::TokioIo;
 /// Longest wait for connections to finish after the shutdown signal.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long a client may take to send its request head.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pause after a failed `accept` before the next try.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Serves `handler` on `listener` (and `/metrics` on `metrics`) until
 /// `signal` completes, then shuts down gracefully.
 pub async fn serve(
     handler: Arc<Handler>,
     instances: Arc<Instances>,
+    limits: &Limits,
     listener: TcpListener,
     metrics: Option<TcpListener>,
     stop_instances: watch::Sender<bool>,
@@ -44,18 +56,20 @@ pub async fn serve(
     if let Some(metrics) = metrics {
         tokio::spawn(accept_loop(
             metrics,
+            limits.clone(),
             stop.clone(),
             alive_tx.clone(),
             move |_| {
                 let instances = instances.clone();
                 service_fn(move |req| {
-                    let snapshot = instances.snapshot();
+                    let mut snapshot = instances.snapshot();
+                    snapshot.log_lines_dropped = crate::log::dropped_lines();
                     async move { Ok::<_, Infallible>(metrics_response(&req, snapshot)) }
                 })
             },
         ));
     }
-    let app = accept_loop(listener, stop, alive_tx, move |peer| {
+    let app = accept_loop(listener, limits.clone(), stop, alive_tx, move |peer| {
         let handler = handler.clone();
         service_fn(move |req| handler.clone().handle(req, peer))
     });
@@ -88,6 +102,7 @@ pub fn metrics_response<B>(req: &Request<B>, snapshot: Snapshot) -> Response<Bod
 /// with the service `make(peer)` returns.
 async fn accept_loop<M, S>(
     listener: TcpListener,
+    limits: Limits,
     mut stop: watch::Receiver<bool>,
     alive: mpsc::Sender<()>,
     make: M,
@@ -96,6 +111,7 @@ async fn accept_loop<M, S>(
     S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible> + Send + 'static,
     S::Future: Send + 'static,
 {
+    let mut episodes = AcceptLog::default();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -105,19 +121,64 @@ async fn accept_loop<M, S>(
             Ok(a) => a,
             Err(e) => {
                 // Usually out of file descriptors: back off instead of spinning.
-                eprintln!("spin-sse-runner: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                if episodes.failed(Instant::now()) {
+                    error_line(&format!(
+                        "spin-sse-runner: accept failed: {e}; retrying every {} ms",
+                        ACCEPT_BACKOFF.as_millis()
+                    ));
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
+                    _ = stopped(&mut stop) => return,
+                }
                 continue;
             }
         };
+        if episodes.accepted(Instant::now()) {
+            error_line("spin-sse-runner: accepting connections again");
+        }
         let _ = stream.set_nodelay(true);
         let service = make(peer);
         let alive = alive.clone();
         let stop = stop.clone();
+        let limits = limits.clone();
         tokio::spawn(async move {
             let _alive = alive;
-            serve_connection(stream, service, stop).await;
+            serve_connection(stream, &limits, service, stop).await;
         });
+    }
+}
+
+/// Quiet time after the last failed `accept` that ends an episode.
+pub const RECOVERED_AFTER: Duration = Duration::from_secs(1);
+
+/// Which `accept` outcomes deserve a log line: the first failure of an
+/// episode, and the first success [`RECOVERED_AFTER`] its last failure
+/// (accepts that succeed in between, while descriptors come and go, stay
+/// silent).
+#[derive(Debug, Default)]
+pub struct AcceptLog {
+    episode: bool,
+    last_failure: Option<Instant>,
+}
+
+impl AcceptLog {
+    /// An accept failed at `now`; `true` when that starts an episode.
+    pub fn failed(&mut self, now: Instant) -> bool {
+        self.last_failure = Some(now);
+        !std::mem::replace(&mut self.episode, true)
+    }
+
+    /// An accept succeeded at `now`; `true` when that ends an episode.
+    pub fn accepted(&mut self, now: Instant) -> bool {
+        let quiet = self
+            .last_failure
+            .is_some_and(|t| now.saturating_duration_since(t) >= RECOVERED_AFTER);
+        if self.episode && quiet {
+            self.episode = false;
+            return true;
+        }
+        false
     }
 }
 
@@ -126,15 +187,22 @@ pub async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-async fn serve_connection<S>(stream: TcpStream, service: S, mut stop: watch::Receiver<bool>)
-where
+async fn serve_connection<S>(
+    stream: TcpStream,
+    limits: &Limits,
+    service: S,
+    mut stop: watch::Receiver<bool>,
+) where
     S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible>,
 {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes)
+        .max_headers(limits.max_headers);
+    let io = SendTimeout::new(stream, limits.send_timeout);
+    let conn = builder.serve_connection(TokioIo::new(io), service);
     let mut conn = std::pin::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
@@ -160,12 +228,28 @@ mod tests {
     }
 
     #[test]
+    fn an_accept_episode_gets_one_line_when_it_starts_and_one_when_it_ends() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut log = AcceptLog::default();
+        assert!(!log.accepted(at(0)), "no episode yet");
+        assert!(log.failed(at(10)));
+        assert!(!log.accepted(at(20)), "descriptors flicker back");
+        assert!(!log.failed(at(70)), "same episode");
+        assert!(!log.accepted(at(500)));
+        assert!(log.accepted(at(1100)), "a second without failure");
+        assert!(!log.accepted(at(1200)));
+        assert!(log.failed(at(5000)), "a new episode");
+    }
+
+    #[test]
     fn metrics_path_answers_json() {
         let snap = Snapshot {
             active: 3,
             started: 9,
             finished: 6,
             rejected: 1,
+            log_lines_dropped: 0,
         };
         let r = metrics_response(&get("/metrics", Method::GET), snap);
         assert_eq!(r.status(), StatusCode::OK);

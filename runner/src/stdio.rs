@@ -1,10 +1,13 @@
 //! Component stdout/stderr: every line a guest prints appears on the runner's
-//! own stdout/stderr as `[<component-id>] <line>`.
+//! own stdout/stderr as `[<component-id>] <line>`, through the bounded,
+//! never-blocking queues of [`crate::log`] (a slow sink drops lines and
+//! counts them; it never stalls a worker).
 //!
 //! A partial line is held until its newline arrives, the pending text grows
 //! past [`MAX_PENDING`], or the instance ends (the stream is dropped).
 
-use std::io::{self, Write};
+pub use crate::log::Target;
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -13,15 +16,6 @@ use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
 /// Longest partial line held before it is written out anyway.
 pub const MAX_PENDING: usize = 16 * 1024;
-
-/// Which of the runner's own streams a guest stream goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// The runner's stdout.
-    Stdout,
-    /// The runner's stderr.
-    Stderr,
-}
 
 /// A WASI stdout/stderr that prefixes lines with the component id.
 #[derive(Debug, Clone)]
@@ -71,50 +65,40 @@ impl LinePrefixer {
         }
     }
 
-    /// Takes `buf`, writes every completed line to `out`.
-    pub fn push(&mut self, buf: &[u8], out: &mut impl Write) -> io::Result<()> {
+    /// Takes `buf`, hands every completed line (prefixed, with its
+    /// newline) to `emit`.
+    pub fn push(&mut self, buf: &[u8], mut emit: impl FnMut(Vec<u8>)) {
         let mut rest = buf;
         while let Some(nl) = rest.iter().position(|b| *b == b'\n') {
             self.pending.extend_from_slice(&rest[..nl]);
-            self.emit(out)?;
+            emit(self.line());
             rest = &rest[nl + 1..];
         }
         self.pending.extend_from_slice(rest);
         if self.pending.len() > MAX_PENDING {
-            self.emit(out)?;
+            emit(self.line());
         }
-        Ok(())
     }
 
-    /// Writes a pending partial line, if any.
-    pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
+    /// Hands a pending partial line, if any, to `emit`.
+    pub fn finish(&mut self, emit: impl FnOnce(Vec<u8>)) {
         if !self.pending.is_empty() {
-            self.emit(out)?;
+            emit(self.line());
         }
-        out.flush()
     }
 
-    fn emit(&mut self, out: &mut impl Write) -> io::Result<()> {
+    fn line(&mut self) -> Vec<u8> {
         let mut line = Vec::with_capacity(self.prefix.len() + self.pending.len() + 1);
         line.extend_from_slice(self.prefix.as_bytes());
         line.append(&mut self.pending);
         line.push(b'\n');
-        out.write_all(&line)
+        line
     }
 }
 
 struct LineWriter {
     lines: LinePrefixer,
     target: Target,
-}
-
-impl LineWriter {
-    fn with_out<R>(&mut self, f: impl FnOnce(&mut LinePrefixer, &mut dyn Write) -> R) -> R {
-        match self.target {
-            Target::Stdout => f(&mut self.lines, &mut io::stdout().lock()),
-            Target::Stderr => f(&mut self.lines, &mut io::stderr().lock()),
-        }
-    }
 }
 
 impl AsyncWrite for LineWriter {
@@ -124,11 +108,9 @@ impl AsyncWrite for LineWriter {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        // Output problems on the runner's own stdio must not fail the guest.
-        let _ = this.with_out(|lines, mut out| {
-            lines.push(buf, &mut out)?;
-            out.flush()
-        });
+        let target = this.target;
+        this.lines
+            .push(buf, |line| crate::log::write_line(target, line));
         Poll::Ready(Ok(buf.len()))
     }
 
@@ -138,14 +120,18 @@ impl AsyncWrite for LineWriter {
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        let _ = this.with_out(|lines, mut out| lines.finish(&mut out));
+        let target = this.target;
+        this.lines
+            .finish(|line| crate::log::write_line(target, line));
         Poll::Ready(Ok(()))
     }
 }
 
 impl Drop for LineWriter {
     fn drop(&mut self) {
-        let _ = self.with_out(|lines, mut out| lines.finish(&mut out));
+        let target = self.target;
+        self.lines
+            .finish(|line| crate::log::write_line(target, line));
     }
 }
 
@@ -157,10 +143,10 @@ mod tests {
         let mut p = LinePrefixer::new("[c] ".into());
         let mut out = Vec::new();
         for c in chunks {
-            p.push(c, &mut out).unwrap();
+            p.push(c, |line| out.extend_from_slice(&line));
         }
         if finish {
-            p.finish(&mut out).unwrap();
+            p.finish(|line| out.extend_from_slice(&line));
         }
         String::from_utf8(out).unwrap()
     }

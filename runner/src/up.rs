@@ -22,11 +22,15 @@ pub async fn up(args: UpArgs) -> Result<()> {
     if args.build {
         build_all(&app)?;
     }
+    let guard = args.limits.limits();
+    guard.validate()?;
     let mut limits = EngineConfig::default();
     if let Some(n) = args.max_instances {
         limits = limits.with_max_instances(n);
     }
+    limits.max_memory_bytes = guard.max_instance_memory;
     let engine = limits.build()?;
+    crate::cpu::start_ticker(&engine);
     let loaded = tokio::task::block_in_place(|| LoadedApp::load(app, &engine, &limits))?;
     let listener = bind(args.listen, "--listen").await?;
     let metrics = match args.metrics_listen {
@@ -61,10 +65,16 @@ pub async fn up(args: UpArgs) -> Result<()> {
     let instances = Instances::new(limits.max_instances);
     crate::trim::spawn(instances.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let handler = Arc::new(Handler::new(loaded, instances.clone(), stop_rx));
+    let handler = Arc::new(Handler::new(
+        loaded,
+        instances.clone(),
+        guard.clone(),
+        stop_rx,
+    ));
     server::serve(
         handler,
         instances,
+        &guard,
         listener,
         metrics,
         stop_tx,

@@ -17,7 +17,7 @@ fn pair_on(redis: &RedisServer) -> (Hub, Hub) {
             client: runner.client(),
             publisher_key: publisher_key.clone(),
             subscriber_key: subscriber_key.clone(),
-            runner: Some(runner),
+            _runner: Some(runner),
         }
     };
     (start(), start())

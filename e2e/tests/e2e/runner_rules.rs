@@ -75,7 +75,7 @@ fn seen(v: &Value, name: &str) -> Vec<String> {
 }
 
 /// A runner process with flags of the test's choice.
-mod process;
+pub(super) mod process;
 
 /// Routing, headers, environment, files, output.
 mod http_rules;

@@ -1,6 +1,8 @@
 //! SSE behaviour that needs a runner of its own: settings from the
 //! manifest's `environment`, and a client that leaves mid-stream (the
-//! runner's `instances_active` metric and the component's stderr line).
+//! runner's `instances_active` metric; the runner stops the instance before
+//! the component's next write, so its "client gone" line, meant for hosts
+//! that do not abort, does not appear).
 
 use std::time::{Duration, Instant};
 
@@ -87,8 +89,9 @@ fn client_disconnect_ends_the_instance_within_one_interval() {
 
     let dropped = Instant::now();
     reader.disconnect();
-    // The component notices at its next write, at most one interval later;
-    // allow scheduling slack on a busy machine.
+    // The runner stops the instance when hyper drops the body, at once;
+    // a host that does not would still end it at the next write, one
+    // interval later. Allow scheduling slack on a busy machine.
     let deadline = dropped + Duration::from_millis(INTERVAL_MS + 700);
     while runner.metric("instances_active") != 0 {
         assert!(
@@ -106,26 +109,13 @@ fn client_disconnect_ends_the_instance_within_one_interval() {
     );
     let m = runner.metrics();
     assert_eq!(m["instances_finished"], m["instances_started"], "{m}");
-    let log_deadline = Instant::now() + Duration::from_secs(2);
-    while sse_lines(&runner) == logged_before && Instant::now() < log_deadline {
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let stderr = runner.stderr.snapshot();
+    // The runner aborted the instance: the component never wrote again.
+    std::thread::sleep(Duration::from_millis(INTERVAL_MS + 200));
     assert_eq!(
         sse_lines(&runner) - logged_before,
-        1,
-        "one stderr line from the component when the client left (ended after {ended_after:?}); stderr:\n{}",
-        stderr.join("\n")
-    );
-    let gone = stderr
-        .iter()
-        .rev()
-        .find(|l| l.starts_with("[sse]"))
-        .unwrap();
-    assert!(
-        gone.contains("client gone: write failed (")
-            && gone.contains("stream of events 1..=100 stopped, last sent: "),
-        "{gone}"
+        0,
+        "the runner stops the instance before the component notices (ended after {ended_after:?}); stderr:\n{}",
+        runner.stderr.snapshot().join("\n")
     );
     let stdout = runner.stdout.snapshot();
     assert!(

@@ -32,7 +32,8 @@ pub struct Hub {
     pub client: Client,
     pub publisher_key: String,
     pub subscriber_key: String,
-    pub runner: Option<Runner>,
+    /// Held so a runner of its own lives as long as the hub (`None` for the shared one).
+    pub _runner: Option<Runner>,
 }
 
 /// `SPIN_VARIABLE_*` settings for a hub on `redis` with the given keys.
@@ -104,7 +105,7 @@ pub fn own_hub(test: &str, redis: &RedisServer, extra: &[(&str, &str)]) -> Optio
         client: runner.client(),
         publisher_key,
         subscriber_key,
-        runner: Some(runner),
+        _runner: Some(runner),
     })
 }
 
@@ -122,7 +123,7 @@ pub fn shared() -> &'static Hub {
                 client,
                 publisher_key: key(PUBLISHER_KEY_VAR),
                 subscriber_key: key(SUBSCRIBER_KEY_VAR),
-                runner: None,
+                _runner: None,
             }
         }
         None => {
@@ -136,7 +137,7 @@ pub fn shared() -> &'static Hub {
                 client: runner.client(),
                 publisher_key,
                 subscriber_key,
-                runner: Some(runner),
+                _runner: Some(runner),
             }
         }
     })
