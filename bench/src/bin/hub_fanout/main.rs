@@ -18,10 +18,12 @@ mod tally;
 
 use clap::Parser;
 use processes::{redis_info, start_redis, start_runner, stream_order, Process, StreamOrder};
-use spin_sse_bench::http1::{self, BodyDecoder, Progress};
 use spin_sse_bench::procfs;
-use spin_sse_bench::sse_parse::SseParser;
 use spin_sse_bench::stats::{self, Percentiles};
+use sse_testkit::body::{BodyDecoder, Progress};
+use sse_testkit::events::SseParser;
+use sse_testkit::head;
+use sse_testkit::request::Request;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,7 +84,7 @@ async fn subscribe(
         form_urlencoded::byte_serialize(TOPIC.as_bytes()).collect::<String>()
     );
     if stream
-        .write_all(&http1::get_request(&path, &addr.to_string(), &[]))
+        .write_all(&Request::get(&path).to_bytes(&addr.to_string()))
         .await
         .is_err()
     {
@@ -103,10 +105,13 @@ async fn subscribe(
         let mut input = &buf[..n];
         if decoder.is_none() {
             pending.extend_from_slice(input);
-            match http1::parse_head(&pending) {
+            match head::parse(&pending) {
                 Ok(Some((head, used))) if head.status == 200 => {
+                    let Ok(framing) = head.framing("GET") else {
+                        return (arrivals, latencies);
+                    };
                     connected.fetch_add(1, Ordering::Relaxed);
-                    decoder = Some(BodyDecoder::new(head.framing));
+                    decoder = Some(BodyDecoder::new(framing));
                     pending.drain(..used);
                 }
                 Ok(None) => continue,
@@ -187,7 +192,11 @@ fn main() {
         .collect();
     let addrs: Vec<SocketAddr> = runners.iter().map(|(_, a)| *a).collect();
     let pids: Vec<u32> = runners.iter().map(|(p, _)| p.0.id()).collect();
-    let rss = |pids: &[u32]| pids.iter().filter_map(|&p| procfs::rss_kib(p)).sum::<u64>();
+    let rss = |pids: &[u32]| {
+        pids.iter()
+            .filter_map(|&p| procfs::rss(p).map(|r| r.total))
+            .sum::<u64>()
+    };
     let cpu = |pid: u32| procfs::cpu_seconds(pid).unwrap_or(0.0);
     let rss_before = rss(&pids);
     let token = mercure_hub::token::sign(
