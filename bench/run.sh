@@ -8,9 +8,8 @@ cd "$(dirname "$0")/.."
 
 echo "[bench] building (release)..." >&2
 cargo build --release -p spin-sse-runner -p spin-sse-bench
-cargo build --target wasm32-wasip2 --profile component -p spin-sse
-cargo build --target wasm32-wasip2 --profile component -p static-fileserver
-cargo run --release -q -p precompress -- static
+# The components as spin.toml builds them (size profile, stripped, sidecars).
+"${CARGO_TARGET_DIR:-target}/release/spin-sse-runner" build --file spin.toml
 
 # Each open stream maps a few regions in the runner; the default
 # vm.max_map_count (65530) can cap concurrency before the fd limit does.
