@@ -37,36 +37,64 @@ fn server() -> Option<Server> {
         eprintln!("SKIPPED: {binary} is not installed");
         return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(binary)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
+    // Two tests may pick the same free port: the second server then fails
+    // to bind while the first answers. Only a server whose `dir` is ours
+    // counts; otherwise try another port.
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(binary)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--dir",
+            ])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let ours = std::fs::canonicalize(dir.path()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+            if server_dir(port).is_some_and(|d| std::path::Path::new(&d) == ours) {
+                return Some(Server {
+                    child,
+                    port,
+                    _dir: dir,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
-    Some(Server {
-        child,
-        port,
-        _dir: dir,
-    })
+    panic!("redis-server did not start on a port of its own in 5 tries");
+}
+
+/// The `dir` of the Redis server on `port` (`CONFIG GET dir`), if one answers.
+fn server_dir(port: u16) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream
+        .write_all(b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$3\r\ndir\r\n")
+        .ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut lines = Vec::new();
+    for _ in 0..5 {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        lines.push(line.trim_end().to_owned());
+    }
+    // *2, $3, dir, $N, <path>
+    (lines[0] == "*2" && lines[2] == "dir").then(|| lines[4].clone())
 }
 
 struct Resp(RefCell<BufReader<TcpStream>>);

@@ -211,7 +211,7 @@ impl RedisServer {
             if process.has_exited() {
                 break;
             }
-            if self.ping() {
+            if self.answers_as_this_server() {
                 self.process = Some(process);
                 return Ok(());
             }
@@ -225,13 +225,23 @@ impl RedisServer {
         ))
     }
 
-    fn ping(&self) -> bool {
+    /// True once the server on the port answers and is this one: its
+    /// `dir` is this server's private directory. (Another test's server
+    /// may hold the port when two picked the same free port; then this
+    /// one exits and the retry takes another port.)
+    fn answers_as_this_server(&self) -> bool {
+        let ours =
+            std::fs::canonicalize(self.dir.dir()).unwrap_or_else(|_| self.dir.dir().to_path_buf());
         self.cli()
-            .arg("PING")
+            .args(["CONFIG", "GET", "dir"])
             .stdin(Stdio::null())
             .stderr(Stdio::null())
             .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG")
+            .is_ok_and(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| std::path::Path::new(l.trim()) == ours)
+            })
     }
 }
 
@@ -264,7 +274,7 @@ mod tests {
         r.restart();
         assert_eq!(r.cmd(&["GET", "k"]), "");
         r.stop();
-        assert!(!r.ping(), "stopped server still answers");
+        assert!(!r.answers_as_this_server(), "stopped server still answers");
     }
 
     #[test]
