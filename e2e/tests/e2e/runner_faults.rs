@@ -20,8 +20,6 @@ use super::support::temp_app::Component;
 use super::support::{self, TempApp};
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Guests that loop, allocate, print.
@@ -45,33 +43,7 @@ fn fixture(test: &str) -> Option<TempApp> {
         return None;
     }
     support::ensure_built();
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let args = [
-            "build",
-            "--target",
-            "wasm32-wasip2",
-            "--profile",
-            "component",
-            "-p",
-            "fault-component",
-        ];
-        let out = Command::new(cargo)
-            .args(args)
-            .current_dir(support::repo_root())
-            .output()
-            .map_err(|e| format!("cargo {args:?}: {e}"))?;
-        out.status.success().then_some(()).ok_or_else(|| {
-            format!(
-                "cargo {args:?} failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })
-    });
-    if let Err(e) = built {
-        panic!("{e}");
-    }
+    support::fixture_wasm("fault-component");
     let mut app = TempApp::new("faults");
     app.component(Component {
         name: "faults",
