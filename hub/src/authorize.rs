@@ -9,7 +9,6 @@
 
 use crate::selector::{self, Selector};
 use crate::token::{self, Claims, Key, TokenError};
-use crate::update::Update;
 use std::fmt;
 
 /// The cookie the reference hub reads.
@@ -196,10 +195,10 @@ impl Subscription {
         })
     }
 
-    /// Whether this subscriber receives `update`.
-    pub fn receives(&self, update: &Update) -> bool {
-        selector::any_matches(&self.topics, &update.topics)
-            && (!update.private || selector::any_matches(&self.private, &update.topics))
+    /// Whether this subscriber receives an update to `topics`.
+    pub fn receives(&self, topics: &[String], private: bool) -> bool {
+        selector::any_matches(&self.topics, topics)
+            && (!private || selector::any_matches(&self.private, topics))
     }
 }
 

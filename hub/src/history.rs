@@ -11,7 +11,7 @@
 
 use crate::authorize::Subscription;
 use crate::form::EARLIEST;
-use crate::update::Update;
+use crate::update::{Stored, Update};
 use std::time::Duration;
 
 /// A place in the history (a Redis stream entry id, `ms-seq`).
@@ -29,7 +29,7 @@ impl Position {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub position: Position,
-    pub update: Option<Update>,
+    pub update: Option<Stored>,
 }
 
 /// Newest entries looked at to answer an unknown `Last-Event-ID`.
@@ -101,7 +101,7 @@ pub fn start<H: History>(
             let visible = entries
                 .iter()
                 .filter_map(|e| e.update.as_ref())
-                .find(|u| subscription.receives(u))
+                .find(|u| subscription.receives(&u.topics, u.private))
                 .map_or_else(|| EARLIEST.to_owned(), |u| u.id.clone());
             Ok(Start {
                 after,

@@ -1,7 +1,9 @@
 //! [`History`] on Redis Streams. Keys (one hash tag, so a cluster keeps
-//! them on one node): `{prefix}:updates` (the stream: one field `u` per
-//! entry, the update's JSON), `{prefix}:ids` (hash: update id → entry id)
-//! and `{prefix}:order` (list: `entry-id update-id`, oldest first).
+//! them on one node): `{prefix}:updates` (the stream: one field `s` per
+//! entry, the [`Stored`] update; entries an earlier version wrote hold the
+//! update's JSON in a field `u` and are still read), `{prefix}:ids` (hash:
+//! update id → entry id) and `{prefix}:order` (list: `entry-id update-id`,
+//! oldest first).
 //!
 //! Publishing is one `EVAL`: `XADD … MAXLEN ~ N` plus the index update and
 //! its trim to the newest N ids, so an acknowledged update is always
@@ -11,11 +13,11 @@
 //! subscriber's heartbeat timer.
 //!
 //! The host flattens nested replies (Spin's `execute`), so an entry is
-//! always the triple `entry-id, "u", json`; that is why entries have
+//! always the triple `entry-id, field, value`; that is why entries have
 //! exactly one field.
 
 use crate::history::{Entry, History, Position};
-use crate::update::Update;
+use crate::update::{Stored, Update};
 use std::fmt;
 use std::time::Duration;
 
@@ -72,7 +74,7 @@ impl fmt::Display for RedisError {
 
 /// Appends and indexes atomically; see the module docs.
 const APPEND_SCRIPT: &str = r"
-local entry = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'u', ARGV[3])
+local entry = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[2], entry)
 redis.call('RPUSH', KEYS[3], entry .. ' ' .. ARGV[2])
 local excess = redis.call('LLEN', KEYS[3]) - tonumber(ARGV[1])
@@ -130,21 +132,32 @@ fn bad(command: &'static str, reply: &[Reply]) -> RedisError {
 }
 
 /// Entries from a flattened `entry-id, field, value` sequence.
-fn entries(command: &'static str, flat: &[Reply]) -> Result<Vec<Entry>, RedisError> {
+fn entries(command: &'static str, flat: Vec<Reply>) -> Result<Vec<Entry>, RedisError> {
     if flat.len() % 3 != 0 {
-        return Err(bad(command, flat));
+        return Err(bad(command, &flat));
     }
-    flat.chunks(3)
-        .map(|triple| match triple {
-            [Reply::Bytes(id), Reply::Bytes(field), Reply::Bytes(json)] if field == b"u" => {
-                Ok(Entry {
-                    position: Position(String::from_utf8_lossy(id).into_owned()),
-                    update: Update::from_json(json),
-                })
+    let mut entries = Vec::with_capacity(flat.len() / 3);
+    let mut replies = flat.into_iter();
+    while let (Some(id), Some(field), Some(value)) =
+        (replies.next(), replies.next(), replies.next())
+    {
+        let update = match (&field, value) {
+            (Reply::Bytes(f), Reply::Bytes(value)) if f == b"s" => Stored::decode(value),
+            (Reply::Bytes(f), Reply::Bytes(json)) if f == b"u" => {
+                Update::from_json(&json).map(|u| u.stored())
             }
-            _ => Err(bad(command, triple)),
-        })
-        .collect()
+            (_, value) => return Err(bad(command, &[id, field, value])),
+        };
+        let Reply::Bytes(id) = id else {
+            return Err(bad(command, &[id, field]));
+        };
+        let position = match String::from_utf8(id) {
+            Ok(id) => Position(id),
+            Err(e) => Position(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        };
+        entries.push(Entry { position, update });
+    }
+    Ok(entries)
 }
 
 impl<E: Execute> History for RedisStreams<E> {
@@ -159,7 +172,7 @@ impl<E: Execute> History for RedisStreams<E> {
             Arg::from(self.order.as_str()),
             Arg::Int(i64::try_from(self.max_len).unwrap_or(i64::MAX)),
             Arg::from(update.id.as_str()),
-            Arg::Bytes(update.to_json()),
+            Arg::Bytes(update.stored().encode()),
         ];
         match self.run("EVAL", &args)?.as_slice() {
             [Reply::Bytes(id)] => Ok(Position(String::from_utf8_lossy(id).into_owned())),
@@ -184,10 +197,12 @@ impl<E: Execute> History for RedisStreams<E> {
             Arg::from(self.stream.as_str()),
             Arg::from(after.0.as_str()),
         ];
-        match self.run("XREAD", &args)?.as_slice() {
+        let mut reply = self.run("XREAD", &args)?;
+        match reply.as_slice() {
             [] | [Reply::Nil] => Ok(Vec::new()),
-            [Reply::Bytes(stream), rest @ ..] if *stream == self.stream.as_bytes() => {
-                entries("XREAD", rest)
+            [Reply::Bytes(stream), ..] if *stream == self.stream.as_bytes() => {
+                reply.remove(0);
+                entries("XREAD", reply)
             }
             other => Err(bad("XREAD", other)),
         }
@@ -214,7 +229,7 @@ impl<E: Execute> History for RedisStreams<E> {
             Arg::from("COUNT"),
             Arg::Int(i64::try_from(count).unwrap_or(i64::MAX)),
         ];
-        entries("XREVRANGE", &self.run("XREVRANGE", &args)?)
+        entries("XREVRANGE", self.run("XREVRANGE", &args)?)
     }
 }
 

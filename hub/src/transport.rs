@@ -244,8 +244,11 @@ async fn stream(
         let mut batch = Vec::new();
         for entry in entries {
             after = entry.position;
-            if let Some(update) = entry.update.filter(|u| subscription.receives(u)) {
-                batch.extend_from_slice(&update.to_sse());
+            if let Some(update) = entry
+                .update
+                .filter(|u| subscription.receives(&u.topics, u.private))
+            {
+                batch.extend_from_slice(&update.frame);
             }
         }
         if batch.is_empty() && monotonic().saturating_sub(last_write) >= heartbeat {

@@ -1,13 +1,16 @@
-//! The update model: what a publisher sent, how it is stored in the bus
-//! (one JSON document per stream entry) and how it goes on the wire (SSE
-//! bytes through the workspace's `sse-encoder`).
+//! The update model: what a publisher sent, how it goes on the wire (SSE
+//! bytes through the workspace's `sse-encoder`) and how it is stored in the
+//! bus: a [`Stored`] update carries what a subscriber filters on (id,
+//! topics, private) and the SSE frame encoded once, at publish, so that
+//! fanning an update out to N subscribers costs N byte copies, not N
+//! decodes and N encodings.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sse_encoder::Event;
 use std::time::Duration;
 
 /// One published update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Update {
     /// The SSE `id`: publisher-given, or made by the hub.
     pub id: String,
@@ -15,31 +18,18 @@ pub struct Update {
     pub topics: Vec<String>,
     pub data: String,
     /// The SSE `event` field; empty when absent.
-    #[serde(rename = "type", default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "type", default)]
     pub event_type: String,
     /// The SSE `retry` field in ms; 0 when absent.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default)]
     pub retry: u64,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub private: bool,
 }
 
-fn is_zero(value: &u64) -> bool {
-    *value == 0
-}
-
-fn is_false(value: &bool) -> bool {
-    !*value
-}
-
 impl Update {
-    /// The stored form.
-    pub fn to_json(&self) -> Vec<u8> {
-        // Serializing strings, numbers and booleans cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-
-    /// Reads the stored form; `None` for an entry this hub did not write.
+    /// Reads the JSON form earlier versions stored (before [`Stored`]);
+    /// `None` for anything else.
     pub fn from_json(bytes: &[u8]) -> Option<Self> {
         serde_json::from_slice(bytes).ok()
     }
@@ -55,6 +45,87 @@ impl Update {
             event = event.retry(Duration::from_millis(self.retry));
         }
         event.id(&self.id).data(&self.data).into_bytes()
+    }
+}
+
+/// An update as subscribers read it from the bus: what they filter on and
+/// the frame they write.
+///
+/// Encoded as one header line, `<private 0|1> <id length> <topic length>…`,
+/// then the id, the topics and the frame, back to back. Lengths are in
+/// bytes, so topics and ids may hold any character, newlines included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: String,
+    pub topics: Vec<String>,
+    pub private: bool,
+    /// The complete SSE event ([`Update::to_sse`]).
+    pub frame: Vec<u8>,
+}
+
+impl Update {
+    /// What the bus keeps of this update.
+    pub fn stored(&self) -> Stored {
+        Stored {
+            id: self.id.clone(),
+            topics: self.topics.clone(),
+            private: self.private,
+            frame: self.to_sse(),
+        }
+    }
+}
+
+impl Stored {
+    /// The bytes the bus keeps.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut header = format!("{} {}", u8::from(self.private), self.id.len());
+        for topic in &self.topics {
+            header.push_str(&format!(" {}", topic.len()));
+        }
+        header.push('\n');
+        let mut out = header.into_bytes();
+        out.extend_from_slice(self.id.as_bytes());
+        for topic in &self.topics {
+            out.extend_from_slice(topic.as_bytes());
+        }
+        out.extend_from_slice(&self.frame);
+        out
+    }
+
+    /// Reads [`Stored::encode`]'s bytes; `None` for anything else.
+    pub fn decode(mut bytes: Vec<u8>) -> Option<Self> {
+        let newline = bytes.iter().position(|&b| b == b'\n')?;
+        let header = std::str::from_utf8(&bytes[..newline]).ok()?;
+        let mut fields = header.split(' ');
+        let private = match fields.next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        let mut lengths = Vec::new();
+        for field in fields {
+            lengths.push(field.parse::<usize>().ok()?);
+        }
+        let (&id_len, topic_lens) = lengths.split_first()?;
+        let mut at = newline + 1;
+        let mut take = |len: usize| -> Option<String> {
+            let end = at.checked_add(len).filter(|&end| end <= bytes.len())?;
+            let text = std::str::from_utf8(&bytes[at..end]).ok()?.to_owned();
+            at = end;
+            Some(text)
+        };
+        let id = take(id_len)?;
+        let topics = topic_lens
+            .iter()
+            .map(|&len| take(len))
+            .collect::<Option<Vec<_>>>()?;
+        bytes.drain(..at);
+        Some(Stored {
+            id,
+            topics,
+            private,
+            frame: bytes,
+        })
     }
 }
 
@@ -123,20 +194,65 @@ mod tests {
     }
 
     #[test]
-    fn stored_form_round_trips_and_omits_defaults() {
-        let plain = update();
-        let json = plain.to_json();
-        assert_eq!(
-            std::str::from_utf8(&json).unwrap(),
-            r#"{"id":"urn:uuid:1","topics":["https://example.com/books/1"],"data":"line one\nline two"}"#
-        );
-        assert_eq!(Update::from_json(&json), Some(plain));
+    fn the_json_earlier_versions_stored_still_reads() {
+        let plain = br#"{"id":"urn:uuid:1","topics":["https://example.com/books/1"],"data":"line one\nline two"}"#;
+        assert_eq!(Update::from_json(plain), Some(update()));
         let mut full = update();
         full.event_type = "t".into();
         full.retry = 5;
         full.private = true;
-        assert_eq!(Update::from_json(&full.to_json()), Some(full));
+        let json = br#"{"id":"urn:uuid:1","topics":["https://example.com/books/1"],"data":"line one\nline two","type":"t","retry":5,"private":true}"#;
+        assert_eq!(Update::from_json(json), Some(full));
         assert_eq!(Update::from_json(b"not json"), None);
+    }
+
+    #[test]
+    fn stored_updates_round_trip_whatever_their_topics_and_ids_hold() {
+        let mut odd = update();
+        odd.id = "id with spaces\nand a newline".into();
+        odd.topics = vec![
+            "https://example.com/books/1".into(),
+            String::new(),
+            "1 2\n3 é".into(),
+        ];
+        odd.private = true;
+        odd.event_type = "t".into();
+        for original in [update(), odd] {
+            let stored = original.stored();
+            assert_eq!(stored.frame, original.to_sse());
+            assert_eq!(Stored::decode(stored.encode()), Some(stored));
+        }
+    }
+
+    #[test]
+    fn stored_encoding_is_a_header_line_then_the_parts_back_to_back() {
+        let encoded = update().stored().encode();
+        assert_eq!(
+            std::str::from_utf8(&encoded).unwrap(),
+            "0 10 27\nurn:uuid:1https://example.com/books/1id: urn:uuid:1\ndata: line one\ndata: line two\n\n"
+        );
+    }
+
+    #[test]
+    fn anything_else_does_not_decode_as_a_stored_update() {
+        let good = update().stored().encode();
+        for bad in [
+            &b""[..],
+            b"no header line",
+            b"2 1\nx",
+            b"0\n",
+            b"0 x\n",
+            b"0 -1\n",
+            b"0 99\nshort",
+            b"0 1 99999999999999999999999\nx",
+            b"0 18446744073709551615 1\nx",
+            br#"{"id":"a","topics":["/t"],"data":"d"}"#,
+        ] {
+            assert_eq!(Stored::decode(bad.to_vec()), None, "{bad:?}");
+        }
+        let mut not_utf8 = good.clone();
+        not_utf8[9] = 0xff;
+        assert_eq!(Stored::decode(not_utf8), None);
     }
 
     #[test]

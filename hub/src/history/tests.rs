@@ -26,7 +26,7 @@ fn number(position: &Position) -> u64 {
 fn entry(n: u64, update: &Update) -> Entry {
     Entry {
         position: Position(format!("{n}-0")),
-        update: Some(update.clone()),
+        update: Some(update.stored()),
     }
 }
 

@@ -41,8 +41,13 @@ fn update(id: &str) -> Update {
     }
 }
 
+/// How an earlier version stored an update (still read).
 fn json(id: &str) -> Reply {
-    Reply::Bytes(update(id).to_json())
+    bytes(&format!(r#"{{"id":"{id}","topics":["/t"],"data":"d"}}"#))
+}
+
+fn stored(id: &str) -> Reply {
+    Reply::Bytes(update(id).stored().encode())
 }
 
 #[test]
@@ -66,6 +71,10 @@ fn append_is_one_eval_over_the_three_hash_tagged_keys() {
     );
     assert_eq!(args[5], Arg::Int(50));
     assert_eq!(args[6], Arg::from("a"));
+    assert_eq!(args[7], Arg::Bytes(update("a").stored().encode()));
+    assert!(
+        matches!(&args[0], Arg::Bytes(script) if script.windows(14).any(|w| w == b"'*', 's', ARGV"))
+    );
 }
 
 #[test]
@@ -74,11 +83,14 @@ fn xread_replies_become_entries_and_timeouts_nothing() {
         Ok(vec![
             bytes("{hub}:updates"),
             bytes("1-0"),
-            bytes("u"),
-            json("a"),
+            bytes("s"),
+            stored("a"),
             bytes("2-0"),
-            bytes("u"),
+            bytes("s"),
             bytes("junk"),
+            bytes("3-0"),
+            bytes("u"),
+            json("b"),
         ]),
         Ok(vec![Reply::Nil]),
         Ok(vec![]),
@@ -91,7 +103,7 @@ fn xread_replies_become_entries_and_timeouts_nothing() {
         read[0],
         Entry {
             position: Position("1-0".into()),
-            update: Some(update("a"))
+            update: Some(update("a").stored())
         }
     );
     assert_eq!(
@@ -100,6 +112,14 @@ fn xread_replies_become_entries_and_timeouts_nothing() {
             position: Position("2-0".into()),
             update: None
         }
+    );
+    assert_eq!(
+        read[2],
+        Entry {
+            position: Position("3-0".into()),
+            update: Some(update("b").stored())
+        },
+        "entries an earlier version wrote as JSON still read"
     );
     assert!(history
         .read_after(&after, Duration::ZERO, 10)
@@ -118,7 +138,7 @@ fn xread_replies_become_entries_and_timeouts_nothing() {
 fn misshapen_replies_and_failures_are_errors_not_panics() {
     let history = Canned::new(vec![
         Ok(vec![bytes("{hub}:updates"), bytes("1-0"), bytes("u")]),
-        Ok(vec![bytes("1-0"), bytes("u"), json("a"), bytes("x")]),
+        Ok(vec![bytes("1-0"), bytes("s"), stored("a"), bytes("x")]),
         Ok(vec![
             bytes("{hub}:updates"),
             bytes("1-0"),
@@ -144,7 +164,7 @@ fn resolve_and_latest_read_the_index_and_the_stream_tail() {
     let history = Canned::new(vec![
         Ok(vec![bytes("7-1")]),
         Ok(vec![Reply::Nil]),
-        Ok(vec![bytes("9-0"), bytes("u"), json("z")]),
+        Ok(vec![bytes("9-0"), bytes("s"), stored("z")]),
         Ok(vec![]),
     ]);
     assert_eq!(history.resolve("a").unwrap(), Some(Position("7-1".into())));

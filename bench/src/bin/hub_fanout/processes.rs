@@ -125,11 +125,11 @@ pub fn stream_order(port: u16) -> StreamOrder {
         ])
         .output()
         .expect("redis-cli (apt-get install redis-tools)");
+    // Each stored update ends with its SSE frame, whose one `data:` line
+    // is `seq publish-time` (see `publish`).
     let text = String::from_utf8_lossy(&out.stdout);
     let seqs = text.lines().filter_map(|line| {
-        let update: serde_json::Value = serde_json::from_str(line).ok()?;
-        update["data"]
-            .as_str()?
+        line.strip_prefix("data: ")?
             .split(' ')
             .next()?
             .parse::<u64>()
