@@ -51,10 +51,9 @@ impl RedisHost {
         }
     }
 
-    fn conn(&self, c: &Resource<Connection>) -> Result<MultiplexedConnection, Error> {
+    fn conn(&mut self, c: &Resource<Connection>) -> Result<&mut MultiplexedConnection, Error> {
         self.connections
-            .get(&c.rep())
-            .cloned()
+            .get_mut(&c.rep())
             .ok_or_else(|| Error::Other("could not find connection for resource".into()))
     }
 
@@ -218,7 +217,7 @@ impl wit::HostConnection for RedisHost {
                     RedisParameter::Binary(v) => cmd.arg(v),
                 };
             }
-            let Flattened(results) = cmd.query_async(&mut self.conn(&c)?).await.map_err(other)?;
+            let Flattened(results) = cmd.query_async(self.conn(&c)?).await.map_err(other)?;
             if held_bytes(&results) > MAX_REPLY_BYTES {
                 return Err(Error::Other(too_large()));
             }

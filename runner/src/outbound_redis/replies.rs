@@ -17,6 +17,12 @@ pub struct Flattened(pub Vec<RedisResult>);
 
 impl FromRedisValue for Flattened {
     fn from_redis_value(value: &Value) -> redis::RedisResult<Flattened> {
+        Self::from_owned_redis_value(value.clone())
+    }
+
+    /// Moves the reply's strings instead of copying them (the path
+    /// `query_async` takes).
+    fn from_owned_redis_value(value: Value) -> redis::RedisResult<Flattened> {
         let mut out = Vec::new();
         append(&mut out, value)?;
         Ok(Flattened(out))
@@ -31,18 +37,19 @@ fn refused(what: &str) -> RedisError {
     ))
 }
 
-fn append(out: &mut Vec<RedisResult>, value: &Value) -> redis::RedisResult<()> {
+fn append(out: &mut Vec<RedisResult>, value: Value) -> redis::RedisResult<()> {
     out.push(match value {
         Value::Nil => RedisResult::Nil,
-        Value::Int(v) => RedisResult::Int64(*v),
-        Value::BulkString(b) => RedisResult::Binary(b.clone()),
-        Value::SimpleString(s) => RedisResult::Status(s.clone()),
+        Value::Int(v) => RedisResult::Int64(v),
+        Value::BulkString(b) => RedisResult::Binary(b),
+        Value::SimpleString(s) => RedisResult::Status(s),
         Value::Okay => RedisResult::Status("OK".into()),
         Value::Double(v) => RedisResult::Binary(v.to_string().into_bytes()),
-        Value::Boolean(v) => RedisResult::Int64(i64::from(*v)),
+        Value::Boolean(v) => RedisResult::Int64(i64::from(v)),
         Value::BigNumber(v) => RedisResult::Binary(v.to_string().into_bytes()),
         Value::Array(items) | Value::Set(items) => {
-            return items.iter().try_for_each(|v| append(out, v));
+            out.reserve(items.len());
+            return items.into_iter().try_for_each(|v| append(out, v));
         }
         Value::Map(_) => return Err(refused("Redis Map type is not supported")),
         Value::Attribute { .. } => return Err(refused("Redis Attribute type is not supported")),
@@ -89,7 +96,14 @@ mod tests {
     use super::*;
 
     fn flat(v: Value) -> redis::RedisResult<Vec<RedisResult>> {
-        Flattened::from_redis_value(&v).map(|f| f.0)
+        let borrowed = Flattened::from_redis_value(&v).map(|f| f.0);
+        let owned = Flattened::from_owned_redis_value(v).map(|f| f.0);
+        assert_eq!(
+            format!("{borrowed:?}"),
+            format!("{owned:?}"),
+            "both conversions agree"
+        );
+        owned
     }
 
     #[test]
