@@ -124,6 +124,10 @@ fn goals_table(w: &mut String, r: &Results) {
         w,
         "Why, and the runner and component changes measured to close two of the gaps: [bench/FINDINGS.md](bench/FINDINGS.md).\n"
     );
+    let _ = writeln!(
+        w,
+        "The event hub's fan-out (`hub_fanout`, a benchmark of its own, not part of this run) and its goals: README.md, \"Fan-out on this box\"; the analysis: [bench/FINDINGS.md](bench/FINDINGS.md), section 7.\n"
+    );
 }
 
 fn ladder(w: &mut String, r: &Results) {
