@@ -4,8 +4,9 @@
 //! publishes `rate` updates/s for `seconds` (alternating runners, up to 64
 //! in flight, each update's data carrying its publish time), and reports deliveries/s,
 //! publish→receive latency (subscriber clock), lost/duplicated/reordered,
-//! RSS per subscriber, Redis `connected_clients` and CPU. Loopback only;
-//! everything it starts is stopped at the end.
+//! RSS per subscriber, Redis `connected_clients`, CPU and how many `XREAD`s
+//! served the deliveries. Loopback only; everything it starts is stopped at
+//! the end.
 //!
 //! ```text
 //! cargo build --release -p spin-sse-runner -p spin-sse-bench --bin hub_fanout
@@ -17,7 +18,9 @@ mod processes;
 mod tally;
 
 use clap::Parser;
-use processes::{redis_info, start_redis, start_runner, stream_order, Process, StreamOrder};
+use processes::{
+    redis_info, start_redis, start_runner, stream_order, xread_calls, Process, StreamOrder,
+};
 use spin_sse_bench::procfs;
 use spin_sse_bench::stats::{self, Percentiles};
 use sse_testkit::body::{BodyDecoder, Progress};
@@ -236,6 +239,7 @@ fn main() {
         let clients = redis_info(redis_port, "connected_clients").unwrap_or_else(|| "?".into());
         let redis_cpu0 = cpu(redis.0.id());
         let runner_cpu0: f64 = pids.iter().map(|&p| cpu(p)).sum();
+        let xreads0 = xread_calls(redis_port);
         // Publishes on the rate's timetable for `seconds` of wall time, up to
         // 64 in flight (one at a time could not keep the rate once the box
         // is busy delivering); the order that counts is the order Redis
@@ -272,6 +276,7 @@ fn main() {
         tokio::time::sleep(Duration::from_secs(5)).await;
         let redis_cpu = cpu(redis.0.id()) - redis_cpu0;
         let runner_cpu = pids.iter().map(|&p| cpu(p)).sum::<f64>() - runner_cpu0;
+        let xreads = xread_calls(redis_port).saturating_sub(xreads0);
         let _ = stop.send(true);
         let order = stream_order(redis_port);
         let mut tallies = Vec::with_capacity(tasks.len());
@@ -293,6 +298,7 @@ fn main() {
             clients,
             redis_cpu,
             runner_cpu,
+            xreads,
             acknowledged,
             attempted,
             publish_seconds,
@@ -313,6 +319,8 @@ struct Run {
     clients: String,
     redis_cpu: f64,
     runner_cpu: f64,
+    /// `XREAD`s Redis served during publish + drain.
+    xreads: u64,
     acknowledged: Vec<u64>,
     attempted: u64,
     publish_seconds: f64,
@@ -381,5 +389,11 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) {
         run.redis_cpu,
         100.0 * run.redis_cpu / window,
         run.runner_cpu
+    );
+    println!(
+        "| Redis `XREAD`s during publish + drain | {} ({:.0}/s; {:.1} deliveries per `XREAD`) |",
+        run.xreads,
+        stats::rate(run.xreads as f64, window),
+        totals.received as f64 / run.xreads.max(1) as f64
     );
 }

@@ -143,14 +143,33 @@ pub fn stream_order(port: u16) -> StreamOrder {
 }
 
 pub fn redis_info(port: u16, field: &str) -> Option<String> {
+    redis_info_section(port, "default", field)
+}
+
+/// `field` of `INFO <section>`.
+pub fn redis_info_section(port: u16, section: &str, field: &str) -> Option<String> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    stream.write_all(b"INFO\r\nQUIT\r\n").ok()?;
+    stream
+        .write_all(format!("INFO {section}\r\nQUIT\r\n").as_bytes())
+        .ok()?;
     let mut text = String::new();
     stream.read_to_string(&mut text).ok()?;
     text.lines().find_map(|l| {
         l.strip_prefix(&format!("{field}:"))
             .map(|v| v.trim().to_owned())
     })
+}
+
+/// How many `XREAD`s Redis has served (`INFO commandstats`), 0 before the first.
+pub fn xread_calls(port: u16) -> u64 {
+    redis_info_section(port, "commandstats", "cmdstat_xread")
+        .and_then(|stats| {
+            stats
+                .split(',')
+                .find_map(|kv| kv.strip_prefix("calls="))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
 }
