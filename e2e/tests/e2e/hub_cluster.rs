@@ -1,8 +1,8 @@
 //! The event hub with runners and Redis servers of its own (skipped with
 //! `SPIN_SSE_BASE_URL`): two runner processes on one Redis deliver every
 //! update to subscribers on both, in order, exactly once; Redis stopped and
-//! restarted mid-stream loses nothing that was acknowledged; the anonymous
-//! switch.
+//! restarted mid-stream loses nothing that was acknowledged; updates an
+//! earlier hub stored as JSON still replay; the anonymous switch.
 
 use super::support::hub::{self, query, topic, Hub};
 use super::support::redis::RedisServer;
@@ -144,6 +144,38 @@ fn redis_restarted_mid_stream_loses_nothing_acknowledged() {
         received, acknowledged,
         "every acknowledged update, once, in order"
     );
+}
+
+#[test]
+fn updates_an_earlier_hub_stored_as_json_replay_before_new_ones() {
+    let test = "updates_an_earlier_hub_stored_as_json_replay_before_new_ones";
+    let Some(redis) = hub::own_redis(test) else {
+        return;
+    };
+    let hub = hub::own_hub(test, &redis, &[]).expect("not external");
+    let topic = topic("upgrade");
+    // What a hub before the stored-frame form wrote: one field `u`, the JSON.
+    let legacy =
+        json!({"id": "legacy-1", "topics": [topic], "data": "line one\nline two", "type": "old"});
+    redis.cmd(&["XADD", "{mercure}:updates", "*", "u", &legacy.to_string()]);
+    let new_id = hub.publish(&[("topic", &topic), ("data", "new")]);
+    let fields = redis.cmd(&["XRANGE", "{mercure}:updates", "-", "+"]);
+    assert_eq!(
+        fields.lines().filter(|l| *l == "s").count(),
+        1,
+        "the new update is stored in the new form: {fields}"
+    );
+    let mut replay = hub.subscribe(
+        &query(&[("topic", &topic), ("lastEventID", "earliest")]),
+        &[],
+    );
+    let old = replay.next().expect("the legacy update");
+    assert_eq!(old.id(), Some("legacy-1"));
+    assert_eq!(old.field("event"), Some("old"));
+    assert_eq!(old.data().as_deref(), Some("line one\nline two"));
+    let new = replay.next().expect("the new update");
+    assert_eq!(new.id(), Some(new_id.as_str()));
+    assert_eq!(new.data().as_deref(), Some("new"));
 }
 
 #[test]
