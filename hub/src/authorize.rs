@@ -250,7 +250,10 @@ pub fn subscriptions_reader(
     let token = token.ok_or(AuthError::Missing)?;
     let claims = token::verify(token, key, now).map_err(AuthError::Token)?;
     let selectors = claims.subscribe.ok_or(AuthError::NoSubscribeClaim)?;
-    if selectors.iter().any(|s| Selector::new(s).matches(request_uri)) {
+    if selectors
+        .iter()
+        .any(|s| Selector::new(s).matches(request_uri))
+    {
         Ok(())
     } else {
         Err(AuthError::UriNotCovered(request_uri.to_owned()))

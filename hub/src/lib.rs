@@ -40,10 +40,10 @@ mod respond;
 pub mod selector;
 #[cfg(target_arch = "wasm32")]
 mod spin_redis;
-pub mod token;
+pub mod subscriptions;
 #[cfg(target_arch = "wasm32")]
 mod subscriptions_route;
+pub mod token;
 #[cfg(target_arch = "wasm32")]
 mod transport;
-pub mod subscriptions;
 pub mod update;

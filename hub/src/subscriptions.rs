@@ -200,9 +200,8 @@ pub fn route(path: &str) -> Option<Result<Route, RouteError>> {
     }
     let rest = rest.strip_prefix('/')?;
     let segments: Vec<&str> = rest.split('/').collect();
-    let decode = |segment: &str, what: &'static str| {
-        unescape(segment).ok_or(RouteError::BadEscape(what))
-    };
+    let decode =
+        |segment: &str, what: &'static str| unescape(segment).ok_or(RouteError::BadEscape(what));
     Some(match segments.as_slice() {
         [topic] if !topic.is_empty() => decode(topic, "topic").map(Route::Topic),
         [topic, subscriber] if !topic.is_empty() && !subscriber.is_empty() => {

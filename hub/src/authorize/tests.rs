@@ -175,10 +175,22 @@ fn bad_subscriber_tokens_are_refused_even_when_anonymous_is_allowed() {
 fn publish_origins_take_wildcards() {
     assert!(origin_allowed("*", "https://any.example"));
     assert!(origin_allowed("https://a.example", "https://a.example"));
-    assert!(origin_allowed("https://*.example.com", "https://app.example.com"));
-    assert!(!origin_allowed("https://*.example.com", "https://example.com"));
-    assert!(!origin_allowed("https://*.example.com", "http://app.example.com"));
-    assert!(!origin_allowed("https://a.example", "https://a.example.evil"));
+    assert!(origin_allowed(
+        "https://*.example.com",
+        "https://app.example.com"
+    ));
+    assert!(!origin_allowed(
+        "https://*.example.com",
+        "https://example.com"
+    ));
+    assert!(!origin_allowed(
+        "https://*.example.com",
+        "http://app.example.com"
+    ));
+    assert!(!origin_allowed(
+        "https://a.example",
+        "https://a.example.evil"
+    ));
     let cookie = format!("{COOKIE_NAME}=tok");
     let post = Credentials {
         cookie_headers: vec![&cookie],
@@ -186,7 +198,10 @@ fn publish_origins_take_wildcards() {
         origin: Some("https://x.app.example"),
         ..Credentials::default()
     };
-    assert_eq!(post.token(&["https://*.app.example".to_owned()]), Ok(Some("tok")));
+    assert_eq!(
+        post.token(&["https://*.app.example".to_owned()]),
+        Ok(Some("tok"))
+    );
 }
 
 #[test]
@@ -197,7 +212,10 @@ fn the_subscriptions_api_needs_a_subscribe_claim_covering_the_uri() {
     };
     let template = json!({"mercure": {"subscribe": ["/.well-known/mercure/subscriptions{/topic}{/subscriber}"]}});
     assert_eq!(read(template.clone(), uri), Ok(()));
-    assert_eq!(read(template.clone(), "/.well-known/mercure/subscriptions"), Ok(()));
+    assert_eq!(
+        read(template.clone(), "/.well-known/mercure/subscriptions"),
+        Ok(())
+    );
     assert_eq!(
         read(template, &format!("{uri}?authorization=x")),
         Err(AuthError::UriNotCovered(format!("{uri}?authorization=x"))),

@@ -72,7 +72,10 @@ impl<E: Execute> Registry for RedisStreams<E> {
     }
 
     fn unregister(&self, key: &str) -> Result<(), RedisError> {
-        match self.eval(UNREGISTER_SCRIPT, vec![Arg::from(key)])?.as_slice() {
+        match self
+            .eval(UNREGISTER_SCRIPT, vec![Arg::from(key)])?
+            .as_slice()
+        {
             [Reply::Int(1)] => Ok(()),
             other => Err(bad("EVAL", other)),
         }
@@ -120,7 +123,10 @@ mod tests {
     #[test]
     fn active_returns_the_records_and_refuses_other_replies() {
         let registry = Canned::new(vec![
-            Ok(vec![Reply::Bytes(b"a".to_vec()), Reply::Bytes(b"b".to_vec())]),
+            Ok(vec![
+                Reply::Bytes(b"a".to_vec()),
+                Reply::Bytes(b"b".to_vec()),
+            ]),
             Ok(vec![]),
             Ok(vec![Reply::Int(3)]),
             Err("connection refused".into()),

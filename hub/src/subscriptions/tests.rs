@@ -37,7 +37,10 @@ fn unescaping_refuses_bad_escapes_and_non_utf8() {
 #[test]
 fn routes_are_the_three_shapes_and_nothing_else() {
     let topic = escape("https://example.com/books/1");
-    assert_eq!(route("/.well-known/mercure/subscriptions"), Some(Ok(Route::All)));
+    assert_eq!(
+        route("/.well-known/mercure/subscriptions"),
+        Some(Ok(Route::All))
+    );
     assert_eq!(
         route(&format!("{PATH}/{topic}")),
         Some(Ok(Route::Topic("https://example.com/books/1".into())))
@@ -103,7 +106,13 @@ fn the_collection_lists_every_subscription_without_context() {
         topics: vec!["https://example.com/books/{id}".into()],
         payload: None,
     };
-    let text = answer(&Route::All, "/.well-known/mercure/subscriptions?x=1", "urn:uuid:last", &[record(), other]).unwrap();
+    let text = answer(
+        &Route::All,
+        "/.well-known/mercure/subscriptions?x=1",
+        "urn:uuid:last",
+        &[record(), other],
+    )
+    .unwrap();
     let value: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["@context"], json!(CONTEXT));
     assert_eq!(value["id"], json!("/.well-known/mercure/subscriptions?x=1"));
@@ -111,7 +120,9 @@ fn the_collection_lists_every_subscription_without_context() {
     assert_eq!(value["lastEventID"], json!("urn:uuid:last"));
     let list = value["subscriptions"].as_array().unwrap();
     assert_eq!(list.len(), 3);
-    assert!(list.iter().all(|s| s.get("@context").is_none() && s.get("lastEventID").is_none()));
+    assert!(list
+        .iter()
+        .all(|s| s.get("@context").is_none() && s.get("lastEventID").is_none()));
     assert_eq!(list[0]["type"], json!("Subscription"));
     assert_eq!(list[0]["active"], json!(true));
     assert_eq!(list[2]["subscriber"], json!("urn:uuid:other"));
@@ -121,7 +132,10 @@ fn the_collection_lists_every_subscription_without_context() {
 fn the_topic_filter_is_the_exact_selector_text() {
     let template = Record {
         subscriber: "urn:uuid:t".into(),
-        topics: vec!["https://example.com/books/{id}".into(), "https://example.com/books/1".into()],
+        topics: vec![
+            "https://example.com/books/{id}".into(),
+            "https://example.com/books/1".into(),
+        ],
         payload: None,
     };
     let records = [record(), template];
@@ -137,7 +151,11 @@ fn the_topic_filter_is_the_exact_selector_text() {
     };
     assert_eq!(list("https://example.com/books/1"), [SUB, "urn:uuid:t"]);
     assert_eq!(list("*"), [SUB]);
-    assert_eq!(list("https://example.com/books/{id}"), ["urn:uuid:t"], "a template by its text");
+    assert_eq!(
+        list("https://example.com/books/{id}"),
+        ["urn:uuid:t"],
+        "a template by its text"
+    );
     assert!(list("https://example.com/books/2").is_empty());
 }
 
@@ -146,13 +164,17 @@ fn one_subscription_has_context_and_last_event_id_or_is_not_found() {
     let records = [record()];
     let one = |topic: &str, subscriber: &str| {
         answer(
-            &Route::One { topic: topic.into(), subscriber: subscriber.into() },
+            &Route::One {
+                topic: topic.into(),
+                subscriber: subscriber.into(),
+            },
             "/x",
             "earliest",
             &records,
         )
     };
-    let value: Value = serde_json::from_str(&one("https://example.com/books/1", SUB).unwrap()).unwrap();
+    let value: Value =
+        serde_json::from_str(&one("https://example.com/books/1", SUB).unwrap()).unwrap();
     assert_eq!(value["@context"], json!(CONTEXT));
     assert_eq!(value["lastEventID"], json!("earliest"));
     assert_eq!(value["payload"], json!({"user": "alice"}));
