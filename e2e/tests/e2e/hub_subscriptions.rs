@@ -229,7 +229,10 @@ fn subscription_events_reach_every_runner() {
     let (a, b) = pair_on(&redis);
     let bearer = format!("Bearer {}", reader(&a));
     let mut observer = a.subscribe(&query(&[("topic", EVERY)]), &[("Authorization", &bearer)]);
-    let anonymous = a.subscribe(&query(&[("topic", EVERY)]), &[]);
+    let anonymous = a.subscribe(
+        &query(&[("topic", EVERY), ("topic", "https://example.com/end")]),
+        &[],
+    );
     for (via, name) in [(&a, "same-runner"), (&b, "other-runner")] {
         let t = topic(name);
         let token =
@@ -256,9 +259,13 @@ fn subscription_events_reach_every_runner() {
                 .all(|s| s["subscriber"] != json!(subscriber))
         });
     }
-    // Subscription events are private: an anonymous subscriber sees none.
-    a.publish(&[("topic", "https://example.com/end")]);
-    drop(anonymous);
+    // Subscription events are private: an anonymous subscriber of them saw
+    // none, so the first event it gets is this public one.
+    let end = a.publish(&[("topic", "https://example.com/end"), ("data", "end")]);
+    let mut anonymous = anonymous;
+    let first = anonymous.next().expect("the anonymous stream stays open");
+    assert_eq!(first.id(), Some(end.as_str()));
+    assert_eq!(first.data().as_deref(), Some("end"));
     drop(observer);
 }
 
