@@ -55,6 +55,11 @@ mod e2e {
     /// Redis, Redis restarted mid-stream, the anonymous switch.
     mod hub_cluster;
 
+    /// The hub's subscriptions API and subscription events: routes,
+    /// authorization, the list by topic, events across two runners, a
+    /// killed runner's subscribers expiring.
+    mod hub_subscriptions;
+
     /// The hub page in headless Chromium: an update published meanwhile,
     /// reconnect and replay marks, no HTML sinks.
     mod hub_browser;

@@ -6,6 +6,8 @@
 //! `mercure.publish` claim covering every topic; a subscriber receives an
 //! update when one of its selectors matches one of the update's topics and,
 //! for a private update, its `mercure.subscribe` claim matches one too.
+//! The subscriptions API needs a subscriber token whose `mercure.subscribe`
+//! matches the request's URI (path and query, as sent).
 
 use crate::selector::{self, Selector};
 use crate::token::{self, Claims, Key, TokenError};
@@ -25,6 +27,8 @@ pub enum AuthError {
     Missing,
     NoPublishClaim,
     TopicNotCovered(String),
+    NoSubscribeClaim,
+    UriNotCovered(String),
 }
 
 impl fmt::Display for AuthError {
@@ -45,6 +49,11 @@ impl fmt::Display for AuthError {
             Self::Token(error) => write!(f, "{error}"),
             Self::Missing => write!(f, "no token"),
             Self::NoPublishClaim => write!(f, "the token has no \"mercure.publish\" claim"),
+            Self::NoSubscribeClaim => write!(f, "the token has no \"mercure.subscribe\" claim"),
+            Self::UriNotCovered(uri) => write!(
+                f,
+                "the token's \"mercure.subscribe\" claim does not cover {uri:?}"
+            ),
             Self::TopicNotCovered(topic) => {
                 write!(
                     f,
@@ -68,7 +77,9 @@ pub struct Credentials<'a> {
 
 impl<'a> Credentials<'a> {
     /// The token to check, `None` for an anonymous request. `allowed` are
-    /// the origins that may publish with a cookie (`*`: any).
+    /// the origins that may publish with a cookie, lower-case (`*`: any;
+    /// `prefix*suffix`: a wildcard, as the reference hub's
+    /// `publish_origins`).
     pub fn token(&self, allowed: &[String]) -> Result<Option<&'a str>, AuthError> {
         if !self.authorization_headers.is_empty() {
             return match self.authorization_headers.as_slice() {
@@ -100,12 +111,24 @@ impl<'a> Credentials<'a> {
             (_, Some(referer)) if !referer.is_empty() => origin_of(referer),
             _ => return Err(AuthError::NoOrigin),
         };
-        if allowed.iter().any(|a| a == "*" || *a == origin) {
+        if allowed.iter().any(|a| origin_allowed(a, &origin)) {
             Ok(Some(cookie))
         } else {
             Err(AuthError::OriginNotAllowed(origin))
         }
     }
+}
+
+/// Whether `origin` is the `allowed` one (`*`, exact, or `prefix*suffix`).
+pub fn origin_allowed(allowed: &str, origin: &str) -> bool {
+    if allowed == "*" || allowed == origin {
+        return true;
+    }
+    allowed.split_once('*').is_some_and(|(prefix, suffix)| {
+        origin.len() >= prefix.len() + suffix.len()
+            && origin.starts_with(prefix)
+            && origin.ends_with(suffix)
+    })
 }
 
 /// The first value of cookie `name` in one `Cookie` header.
@@ -159,6 +182,8 @@ pub struct Subscription {
     pub private: Vec<Selector>,
     /// The token's `exp`: the stream ends then.
     pub expires_at: Option<f64>,
+    /// The token's `mercure.payload` (shown by the subscriptions API).
+    pub payload: Option<serde_json::Value>,
 }
 
 impl Subscription {
@@ -192,6 +217,7 @@ impl Subscription {
             topics,
             private,
             expires_at: claims.expires_at,
+            payload: claims.payload,
         })
     }
 
@@ -199,6 +225,38 @@ impl Subscription {
     pub fn receives(&self, topics: &[String], private: bool) -> bool {
         selector::any_matches(&self.topics, topics)
             && (!private || selector::any_matches(&self.private, topics))
+    }
+}
+
+/// Whether a request for the subscriptions API at `request_uri` (path
+/// and query, as sent) may read it, as the reference hub decides: with a
+/// subscriber key, a valid token whose `mercure.subscribe` matches the
+/// URI; without one, only when anonymous subscribers are allowed (the
+/// reference hub then answers anyone).
+pub fn subscriptions_reader(
+    token: Option<&str>,
+    key: Option<&Key>,
+    anonymous: bool,
+    now: f64,
+    request_uri: &str,
+) -> Result<(), AuthError> {
+    let Some(key) = key else {
+        return if anonymous {
+            Ok(())
+        } else {
+            Err(AuthError::Missing)
+        };
+    };
+    let token = token.ok_or(AuthError::Missing)?;
+    let claims = token::verify(token, key, now).map_err(AuthError::Token)?;
+    let selectors = claims.subscribe.ok_or(AuthError::NoSubscribeClaim)?;
+    if selectors
+        .iter()
+        .any(|s| Selector::new(s).matches(request_uri))
+    {
+        Ok(())
+    } else {
+        Err(AuthError::UriNotCovered(request_uri.to_owned()))
     }
 }
 

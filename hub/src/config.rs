@@ -17,7 +17,7 @@ pub const DEFAULT_HISTORY_SIZE: u64 = 10_000;
 pub const DEFAULT_KEY_PREFIX: &str = "mercure";
 
 /// The variables the hub reads, in the order the settings table lists them.
-pub const VARIABLES: [&str; 10] = [
+pub const VARIABLES: [&str; 12] = [
     "redis_address",
     "publisher_jwt_key",
     "publisher_jwt_alg",
@@ -25,6 +25,8 @@ pub const VARIABLES: [&str; 10] = [
     "subscriber_jwt_alg",
     "anonymous",
     "cors_origins",
+    "publish_origins",
+    "subscriptions",
     "heartbeat_ms",
     "history_size",
     "redis_key_prefix",
@@ -42,6 +44,11 @@ pub struct Settings {
     pub anonymous: bool,
     /// Origins allowed cross-origin (with credentials); `*` for any.
     pub cors_origins: Vec<String>,
+    /// Origins that may publish with the cookie (`*`: any; `prefix*suffix`
+    /// wildcards), lower-cased; unset: [`Self::cors_origins`].
+    pub publish_origins: Vec<String>,
+    /// Whether the subscriptions API and subscription events are on.
+    pub subscriptions: bool,
     pub heartbeat: Duration,
     pub history_size: u64,
     pub key_prefix: String,
@@ -79,16 +86,12 @@ impl Settings {
                 expected: "a redis:// or rediss:// URL".into(),
             });
         }
-        let anonymous = match value("anonymous").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => {
-                return Err(BadSetting {
-                    name: "anonymous",
-                    expected: "true or false".into(),
-                });
-            }
+        let anonymous = flag(&value, "anonymous")?;
+        let subscriptions = flag(&value, "subscriptions")?;
+        let list = |name: &str| -> Option<Vec<String>> {
+            value(name).map(|list| list.split_whitespace().map(str::to_owned).collect())
         };
+        let cors_origins = list("cors_origins").unwrap_or_default();
         let key_prefix = value("redis_key_prefix").unwrap_or_else(|| DEFAULT_KEY_PREFIX.into());
         if key_prefix.contains(['{', '}']) {
             return Err(BadSetting {
@@ -101,9 +104,13 @@ impl Settings {
             publisher_key: key(&value, "publisher_jwt_key", "publisher_jwt_alg")?,
             subscriber_key: key(&value, "subscriber_jwt_key", "subscriber_jwt_alg")?,
             anonymous,
-            cors_origins: value("cors_origins")
-                .map(|list| list.split_whitespace().map(str::to_owned).collect())
-                .unwrap_or_default(),
+            publish_origins: list("publish_origins")
+                .unwrap_or_else(|| cors_origins.clone())
+                .iter()
+                .map(|o| o.to_ascii_lowercase())
+                .collect(),
+            cors_origins,
+            subscriptions,
             heartbeat: Duration::from_millis(number(
                 "heartbeat_ms",
                 value("heartbeat_ms"),
@@ -123,6 +130,18 @@ impl Settings {
     /// Whether `origin` may make cross-origin requests.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.cors_origins.iter().any(|o| o == "*" || o == origin)
+    }
+}
+
+/// A `true`/`false` variable (unset: false).
+fn flag(value: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<bool, BadSetting> {
+    match value(name).as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(BadSetting {
+            name,
+            expected: "true or false".into(),
+        }),
     }
 }
 
@@ -199,7 +218,8 @@ mod tests {
         assert_eq!(s.heartbeat, Duration::from_millis(DEFAULT_HEARTBEAT_MS));
         assert_eq!(s.history_size, DEFAULT_HISTORY_SIZE);
         assert!(!s.anonymous && s.subscriber_key.is_none() && s.publisher_key.is_none());
-        assert!(s.cors_origins.is_empty());
+        assert!(s.cors_origins.is_empty() && s.publish_origins.is_empty());
+        assert!(!s.subscriptions);
         assert_eq!(s.key_prefix, "mercure");
     }
 
@@ -243,6 +263,7 @@ mod tests {
         );
         for (name, value) in [
             ("anonymous", "yes"),
+            ("subscriptions", "1"),
             ("heartbeat_ms", "99"),
             ("heartbeat_ms", "+100"),
             ("history_size", "0"),
@@ -268,6 +289,18 @@ mod tests {
         let error = settings(&[redis, alg, ("publisher_jwt_key", "secret")]).unwrap_err();
         assert_eq!(error.name, "publisher_jwt_key");
         assert!(error.to_string().contains("PEM"), "{error}");
+    }
+
+    #[test]
+    fn publish_origins_default_to_the_cors_origins_and_are_lower_cased() {
+        let redis = ("redis_address", "redis://h:1");
+        let cors = ("cors_origins", "https://A.example");
+        let s = settings(&[redis, cors, ("subscriptions", "true")]).unwrap();
+        assert_eq!(s.publish_origins, ["https://a.example"]);
+        assert!(s.subscriptions);
+        let s = settings(&[redis, cors, ("publish_origins", "https://*.B.example *")]).unwrap();
+        assert_eq!(s.publish_origins, ["https://*.b.example", "*"]);
+        assert_eq!(s.cors_origins, ["https://A.example"]);
     }
 
     #[test]

@@ -59,6 +59,23 @@ pub trait History {
     fn latest(&self, count: usize) -> Result<Vec<Entry>, Self::Error>;
 }
 
+/// The shared registry of active subscribers (the subscriptions API):
+/// records that expire unless refreshed, on the store's clock, so every
+/// instance sees the same set and a crashed instance's entries go away.
+pub trait Registry {
+    type Error: std::fmt::Display;
+
+    /// Adds or refreshes `key` with `record`, to expire `ttl` from now, and
+    /// prunes expired entries.
+    fn register(&self, key: &str, record: &[u8], ttl: Duration) -> Result<(), Self::Error>;
+
+    /// Removes `key` (an unknown key is not an error).
+    fn unregister(&self, key: &str) -> Result<(), Self::Error>;
+
+    /// Every record that has not expired (expired ones are pruned).
+    fn active(&self) -> Result<Vec<Vec<u8>>, Self::Error>;
+}
+
 /// Where a subscriber's stream starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Start {

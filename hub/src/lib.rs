@@ -12,14 +12,18 @@
 //!   receives which update (private updates).
 //! - [`form`]: the publish form and its limits.
 //! - [`update`]: the update model, its stored JSON and its SSE bytes.
-//! - [`history`]: the bus trait and where a subscriber starts reading.
+//! - [`subscriptions`]: the subscriptions API's routes and JSON-LD shapes,
+//!   subscription events and the registry's records.
+//! - [`history`]: the bus and registry traits and where a subscriber
+//!   starts reading.
 //! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
 //! - [`config`]: settings from Spin variables.
 //! - [`cors`]: CORS headers for configured origins, with credentials.
 //! - `transport` (wasm only): the `#[http_component]` handler, with
 //!   `request` (headers, bounded body), `respond` (status, headers, one-line
 //!   answers), `spin_redis` (the Redis commands through `spin_sdk::redis`)
-//!   and `host` (clocks, random bytes, log).
+//!   `host` (clocks, random bytes, log) and `subscriptions_route` (the
+//!   subscriptions API and the registry refresh around a stream).
 
 pub mod authorize;
 pub mod config;
@@ -36,6 +40,9 @@ mod respond;
 pub mod selector;
 #[cfg(target_arch = "wasm32")]
 mod spin_redis;
+pub mod subscriptions;
+#[cfg(target_arch = "wasm32")]
+mod subscriptions_route;
 pub mod token;
 #[cfg(target_arch = "wasm32")]
 mod transport;

@@ -3,7 +3,10 @@
 //! entry, the [`Stored`] update; entries an earlier version wrote hold the
 //! update's JSON in a field `u` and are still read), `{prefix}:ids` (hash:
 //! update id → entry id) and `{prefix}:order` (list: `entry-id update-id`,
-//! oldest first).
+//! oldest first); with the subscriptions API on, `{prefix}:subscribers`
+//! (sorted set: subscriber id scored by its expiry, Redis time in ms) and
+//! `{prefix}:subscriber` (hash: subscriber id → its record), the
+//! [`crate::history::Registry`] (see `registry`).
 //!
 //! Publishing is one `EVAL`: `XADD … MAXLEN ~ N` plus the index update and
 //! its trim to the newest N ids, so an acknowledged update is always
@@ -95,6 +98,8 @@ pub struct RedisStreams<E> {
     stream: String,
     ids: String,
     order: String,
+    subscribers: String,
+    records: String,
     max_len: u64,
 }
 
@@ -106,6 +111,8 @@ impl<E: Execute> RedisStreams<E> {
             stream: format!("{{{prefix}}}:updates"),
             ids: format!("{{{prefix}}}:ids"),
             order: format!("{{{prefix}}}:order"),
+            subscribers: format!("{{{prefix}}}:subscribers"),
+            records: format!("{{{prefix}}}:subscriber"),
             max_len,
         }
     }
@@ -233,5 +240,6 @@ impl<E: Execute> History for RedisStreams<E> {
     }
 }
 
+mod registry;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The Spin HTTP adapter: routes `/.well-known/mercure` (subscribe with
-//! GET/HEAD, publish with POST, CORS preflight with OPTIONS) and
-//! `/.well-known/mercure/healthz`, reads the settings from Spin variables
+//! GET/HEAD, publish with POST, CORS preflight with OPTIONS),
+//! `/.well-known/mercure/healthz` and, when on, the subscriptions API
+//! (`subscriptions_route`), reads the settings from Spin variables
 //! and talks to Redis through `spin_sdk::redis`. Everything it decides is
 //! in the pure modules; this file only moves bytes.
 //!
@@ -16,8 +17,9 @@ use crate::redis_streams::RedisStreams;
 use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
 use crate::spin_redis::{open, Redis};
+use crate::subscriptions_route::{self, Presence};
 use crate::update::{self, Update, HEARTBEAT};
-use crate::{cors, form, selector};
+use crate::{cors, form, selector, subscriptions};
 use futures::SinkExt;
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
 use spin_sdk::http_component;
@@ -45,14 +47,10 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
     let health = path
         .trim_end_matches('/')
         .ends_with("/.well-known/mercure/healthz");
-    if !health && !path.trim_end_matches('/').ends_with("/.well-known/mercure") {
-        return reply(
-            out,
-            404,
-            Vec::new(),
-            "not found: the hub is at /.well-known/mercure",
-        )
-        .await;
+    let api = subscriptions::route(path);
+    let not_found = "not found: the hub is at /.well-known/mercure";
+    if !health && api.is_none() && !path.trim_end_matches('/').ends_with("/.well-known/mercure") {
+        return reply(out, 404, Vec::new(), not_found).await;
     }
     let settings = match Settings::from_vars(|name| spin_sdk::variables::get(name).ok()) {
         Ok(settings) => settings,
@@ -69,6 +67,15 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
     let allowed = |o: &str| settings.allows_origin(o);
     let mut headers = cors::response_headers(origin.as_deref(), allowed);
     let method = request.method();
+    if let Some(route) = api {
+        if !settings.subscriptions {
+            return reply(out, 404, headers, not_found).await;
+        }
+        if !matches!(method, Method::Options) {
+            let uri = path_with_query.as_str();
+            return subscriptions_route::api(request, out, &settings, uri, route, headers).await;
+        }
+    }
     if health {
         return match method {
             Method::Get | Method::Head => health_check(out, &settings, headers).await,
@@ -117,7 +124,7 @@ async fn health_check(out: ResponseOutparam, settings: &Settings, headers: Heade
     }
 }
 
-fn credentials<'a>(
+pub(crate) fn credentials<'a>(
     request_headers: &'a [(String, String)],
     query: &'a [(String, String)],
     is_post: bool,
@@ -198,23 +205,33 @@ async fn subscribe(
     if let Some(id) = &start.last_event_id {
         headers.push(("last-event-id", id.replace(['\r', '\n', '\0'], "")));
     }
-    let Some(mut body) = send_head(out, 200, headers) else {
-        return;
-    };
-    if head {
-        return;
+    let mut presence = None;
+    if !head {
+        presence = match Presence::start(&history, settings, &subscription) {
+            Ok(presence) => presence,
+            Err(error) => {
+                return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
+            }
+        };
     }
-    if body.send(HEARTBEAT.to_vec()).await.is_err() {
-        return;
+    if let Some(mut body) = send_head(out, 200, headers) {
+        if !head && body.send(HEARTBEAT.to_vec()).await.is_ok() {
+            let heartbeat = settings.heartbeat;
+            let presence = presence.as_mut();
+            stream(
+                &history,
+                &subscription,
+                start.after,
+                heartbeat,
+                presence,
+                body,
+            )
+            .await;
+        }
     }
-    stream(
-        &history,
-        &subscription,
-        start.after,
-        settings.heartbeat,
-        body,
-    )
-    .await;
+    if let Some(presence) = presence {
+        presence.end(&history);
+    }
 }
 
 /// Reads and forwards updates until Redis fails, the token expires or the
@@ -224,6 +241,7 @@ async fn stream(
     subscription: &Subscription,
     mut after: Position,
     heartbeat: Duration,
+    mut presence: Option<&mut Presence>,
     mut body: impl futures::Sink<Vec<u8>, Error = wasi::io::streams::StreamError> + Unpin,
 ) {
     let mut last_write = monotonic();
@@ -241,6 +259,9 @@ async fn stream(
             Ok(entries) => entries,
             Err(error) => return log(&format!("stream ended: {error}")),
         };
+        if let Some(presence) = presence.as_deref_mut() {
+            presence.refresh(history);
+        }
         let mut batch = Vec::new();
         for entry in entries {
             after = entry.position;
@@ -279,7 +300,7 @@ async fn publish(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let token = match credentials(&request_headers, &pairs, true).token(&settings.cors_origins) {
+    let token = match credentials(&request_headers, &pairs, true).token(&settings.publish_origins) {
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(out, headers, &error).await,
     };

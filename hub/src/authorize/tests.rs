@@ -170,3 +170,88 @@ fn bad_subscriber_tokens_are_refused_even_when_anonymous_is_allowed() {
     let keyless = Subscription::authorize(selectors, Some(&later), None, true, NOW).unwrap();
     assert!(!keyless.receives(&topics(&["/x"]), true));
 }
+
+#[test]
+fn publish_origins_take_wildcards() {
+    assert!(origin_allowed("*", "https://any.example"));
+    assert!(origin_allowed("https://a.example", "https://a.example"));
+    assert!(origin_allowed(
+        "https://*.example.com",
+        "https://app.example.com"
+    ));
+    assert!(!origin_allowed(
+        "https://*.example.com",
+        "https://example.com"
+    ));
+    assert!(!origin_allowed(
+        "https://*.example.com",
+        "http://app.example.com"
+    ));
+    assert!(!origin_allowed(
+        "https://a.example",
+        "https://a.example.evil"
+    ));
+    let cookie = format!("{COOKIE_NAME}=tok");
+    let post = Credentials {
+        cookie_headers: vec![&cookie],
+        is_post: true,
+        origin: Some("https://x.app.example"),
+        ..Credentials::default()
+    };
+    assert_eq!(
+        post.token(&["https://*.app.example".to_owned()]),
+        Ok(Some("tok"))
+    );
+}
+
+#[test]
+fn the_subscriptions_api_needs_a_subscribe_claim_covering_the_uri() {
+    let uri = "/.well-known/mercure/subscriptions/https%3A%2F%2Fexample.com%2Fa/urn%3Auuid%3A1";
+    let read = |claims: serde_json::Value, uri: &str| {
+        subscriptions_reader(Some(&token(claims)), Some(&key()), false, NOW, uri)
+    };
+    let template = json!({"mercure": {"subscribe": ["/.well-known/mercure/subscriptions{/topic}{/subscriber}"]}});
+    assert_eq!(read(template.clone(), uri), Ok(()));
+    assert_eq!(
+        read(template.clone(), "/.well-known/mercure/subscriptions"),
+        Ok(())
+    );
+    assert_eq!(
+        read(template, &format!("{uri}?authorization=x")),
+        Err(AuthError::UriNotCovered(format!("{uri}?authorization=x"))),
+        "the query is part of what must match, as in the reference hub"
+    );
+    assert_eq!(read(json!({"mercure": {"subscribe": ["*"]}}), uri), Ok(()));
+    assert_eq!(read(json!({"mercure": {"subscribe": [uri]}}), uri), Ok(()));
+    assert_eq!(
+        read(json!({"mercure": {"subscribe": ["/books/{id}"]}}), uri),
+        Err(AuthError::UriNotCovered(uri.into()))
+    );
+    assert_eq!(
+        read(json!({"mercure": {"publish": ["*"]}}), uri),
+        Err(AuthError::NoSubscribeClaim)
+    );
+    let expired = token(json!({"exp": NOW - 1.0, "mercure": {"subscribe": ["*"]}}));
+    assert_eq!(
+        subscriptions_reader(Some(&expired), Some(&key()), true, NOW, uri),
+        Err(AuthError::Token(TokenError::Expired))
+    );
+    assert_eq!(
+        subscriptions_reader(None, Some(&key()), true, NOW, uri),
+        Err(AuthError::Missing),
+        "anonymous subscribers do not get the API when there is a key"
+    );
+    assert_eq!(subscriptions_reader(None, None, true, NOW, uri), Ok(()));
+    assert_eq!(
+        subscriptions_reader(None, None, false, NOW, uri),
+        Err(AuthError::Missing)
+    );
+}
+
+#[test]
+fn the_payload_is_kept_for_the_subscriptions_api() {
+    let selectors = selector::compile_all(["*"]).unwrap();
+    let t = token(json!({"mercure": {"subscribe": ["*"], "payload": {"user": 7}}}));
+    let s = Subscription::authorize(selectors, Some(&t), Some(&key()), false, NOW).unwrap();
+    assert_eq!(s.payload, Some(json!({"user": 7})));
+}

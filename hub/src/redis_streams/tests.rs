@@ -2,13 +2,13 @@ use super::*;
 use std::cell::RefCell;
 
 /// Answers each command with the next canned reply and records the calls.
-struct Canned {
-    replies: RefCell<Vec<Result<Vec<Reply>, String>>>,
-    calls: RefCell<Vec<(String, Vec<Arg>)>>,
+pub(super) struct Canned {
+    pub(super) replies: RefCell<Vec<Result<Vec<Reply>, String>>>,
+    pub(super) calls: RefCell<Vec<(String, Vec<Arg>)>>,
 }
 
 impl Canned {
-    fn new(replies: Vec<Result<Vec<Reply>, String>>) -> RedisStreams<Self> {
+    pub(super) fn new(replies: Vec<Result<Vec<Reply>, String>>) -> RedisStreams<Self> {
         let canned = Self {
             replies: RefCell::new(replies),
             calls: RefCell::new(Vec::new()),

@@ -286,3 +286,64 @@ impl Subscriber {
             .collect()
     }
 }
+
+/// A runner serving `spin.toml` that a test can kill with SIGKILL (an
+/// instance dying without saying goodbye). It runs under the watchdog, so
+/// it never outlives the test binary; dropped, it is stopped.
+pub struct KillableRunner {
+    process: super::watchdog::Watched,
+    pub addr: std::net::SocketAddr,
+}
+
+impl KillableRunner {
+    pub fn start(vars: &[(String, String)]) -> KillableRunner {
+        use std::io::BufRead;
+        ensure_built();
+        let mut cmd = super::watchdog::command(super::runner_bin());
+        cmd.args(["up", "--file"])
+            .arg(repo_root().join("spin.toml"))
+            .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+            .current_dir(repo_root())
+            .envs(vars.iter().map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v)))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut process = super::watchdog::Watched::spawn(cmd, None).expect("start the runner");
+        let stdout = process.child_mut().stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("Serving http://").nth(1) {
+                    let _ = tx.send(rest.split(['/', ' ']).next().unwrap_or("").to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the runner announces its address")
+            .parse()
+            .expect("a socket address");
+        KillableRunner { process, addr }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(self.addr)
+    }
+
+    /// SIGKILLs the runner (the watchdog's child, found by its pid).
+    pub fn kill(&mut self) {
+        let watchdog = self.process.child_mut().id();
+        let children =
+            std::fs::read_to_string(format!("/proc/{watchdog}/task/{watchdog}/children"))
+                .expect("the watchdog's children");
+        let pid = children
+            .split_whitespace()
+            .next()
+            .expect("the runner's pid");
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", pid])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -KILL {pid}");
+    }
+}
