@@ -12,30 +12,48 @@
 //! [`TaskGuard`] covers the time before there is a body: dropped (hyper
 //! gave up on the request), it aborts the task too.
 
+use crate::instances::RequestGauge;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use tokio::task::AbortHandle;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::Error;
 
-/// Set by the instance task, before it drops the store, when the guest
-/// failed; read by the body when the guest's stream ends.
+/// Set by the instance, before it drops the store, when the guest failed;
+/// read by the body when the guest's stream ends. Keeps the limit that
+/// stopped it, if one did, for the one-line reason of a later answer.
 #[derive(Debug, Default)]
-pub struct Failure(AtomicBool);
+pub struct Failure {
+    failed: AtomicBool,
+    limit: OnceLock<String>,
+}
 
 impl Failure {
     /// Marks the instance as failed.
     pub fn set(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.set_with(None);
+    }
+
+    /// Marks the instance as failed, stopped by `limit` if given.
+    pub fn set_with(&self, limit: Option<String>) {
+        if let Some(limit) = limit {
+            let _ = self.limit.set(limit);
+        }
+        self.failed.store(true, Ordering::SeqCst);
     }
 
     /// Whether the instance failed.
     pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.failed.load(Ordering::SeqCst)
+    }
+
+    /// The limit that stopped it, if one did.
+    pub fn limit(&self) -> Option<&str> {
+        self.limit.get().map(String::as_str)
     }
 }
 
@@ -119,6 +137,47 @@ impl Drop for GuardedBody {
         if !self.ended && !self.inner.is_end_stream() {
             self.task.abort();
         }
+    }
+}
+
+/// A response body that counts as one request in flight until it ends or
+/// is dropped.
+pub struct Counted {
+    inner: HyperOutgoingBody,
+    gauge: Option<RequestGauge>,
+}
+
+impl Counted {
+    /// Counts `inner` under `gauge`.
+    pub fn new(inner: HyperOutgoingBody, gauge: RequestGauge) -> Self {
+        Counted {
+            inner,
+            gauge: Some(gauge),
+        }
+    }
+}
+
+impl Body for Counted {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) {
+            self.gauge = None;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -1,10 +1,12 @@
 //! Command line (no I/O): `up` and `build`, their flags and help, on clap
 //! derive. Every parse failure becomes one line naming the flag and the fix.
 
+use crate::instance_reuse::{parse_count, parse_duration, Range, ReuseConfig};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Default address for `up`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
@@ -26,7 +28,7 @@ struct Cli {
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Serve the app
-    Up(UpArgs),
+    Up(Box<UpArgs>),
     /// Run each component's build command only (like `spin build`)
     Build(BuildArgs),
 }
@@ -52,6 +54,49 @@ pub struct UpArgs {
     /// limits against faulty guests and hostile clients (see `limit_flags`)
     #[command(flatten)]
     pub limits: crate::limit_flags::LimitArgs,
+    /// requests one WASI 0.3 instance takes before it is retired (N or A..B) [default: 128]
+    #[arg(long, value_name = "N", value_parser = reuse_count)]
+    pub max_instance_reuse_count: Option<Range<usize>>,
+    /// requests one WASI 0.3 instance takes while they await their response (N or A..B) [default: 16]
+    #[arg(long, value_name = "N", value_parser = concurrent_reuse_count)]
+    pub max_instance_concurrent_reuse_count: Option<Range<usize>>,
+    /// time a WASI 0.3 request has to produce its response (e.g. 30s, 500ms; or A..B) [default: none]
+    #[arg(long, value_name = "TIME", value_parser = request_timeout)]
+    pub request_timeout: Option<Range<Duration>>,
+    /// idle time after which a WASI 0.3 instance is dropped (e.g. 1s; or A..B) [default: 1s]
+    #[arg(long, value_name = "TIME", value_parser = idle_instance_timeout)]
+    pub idle_instance_timeout: Option<Range<Duration>>,
+}
+
+impl UpArgs {
+    /// The instance-reuse settings, Spin's defaults where not given.
+    pub fn reuse(&self) -> ReuseConfig {
+        let d = ReuseConfig::default();
+        ReuseConfig {
+            max_reuse: self.max_instance_reuse_count.unwrap_or(d.max_reuse),
+            max_concurrent: self
+                .max_instance_concurrent_reuse_count
+                .unwrap_or(d.max_concurrent),
+            request_timeout: self.request_timeout.or(d.request_timeout),
+            idle_timeout: self.idle_instance_timeout.unwrap_or(d.idle_timeout),
+        }
+    }
+}
+
+fn reuse_count(s: &str) -> Result<Range<usize>, String> {
+    parse_count(s, "--max-instance-reuse-count")
+}
+
+fn concurrent_reuse_count(s: &str) -> Result<Range<usize>, String> {
+    parse_count(s, "--max-instance-concurrent-reuse-count")
+}
+
+fn request_timeout(s: &str) -> Result<Range<Duration>, String> {
+    parse_duration(s, "--request-timeout")
+}
+
+fn idle_instance_timeout(s: &str) -> Result<Range<Duration>, String> {
+    parse_duration(s, "--idle-instance-timeout")
 }
 
 /// Options of `build`.
@@ -173,7 +218,7 @@ mod tests {
 
     fn up(args: &[&str]) -> UpArgs {
         match p(args).unwrap() {
-            Parsed::Run(Command::Up(u)) => u,
+            Parsed::Run(Command::Up(u)) => *u,
             other => panic!("{other:?}"),
         }
     }

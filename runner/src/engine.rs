@@ -153,6 +153,8 @@ impl EngineConfig {
         let mut config = Config::new();
         config
             .wasm_component_model(true)
+            // WASI 0.3 components (async exports, streams, futures), as Spin.
+            .wasm_component_model_async(true)
             // Running wasm checks the epoch (see `cpu`): loops yield.
             .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))

@@ -1,5 +1,7 @@
-//! One HTTP request: route it, set the `spin-*` headers, run a fresh
-//! component instance for it, and hand back the guest's (streaming) response.
+//! One HTTP request: route it, set the `spin-*` headers, run a component
+//! instance for it (a fresh one for a WASI 0.2 component; a shared one for
+//! a WASI 0.3 component, see [`crate::handler_p3`]), and hand back the
+//! guest's (streaming) response.
 //!
 //! Runner answers (not the guest's): `/.well-known/spin/health` → 200 `OK`
 //! (as Spin), no matching route → 404 with an empty body (as Spin), bad
@@ -18,17 +20,20 @@
 //! went away or the send timeout cut it): then it is aborted at once (see
 //! [`crate::body`]). Either way the store and the slot are dropped.
 
-use crate::body::{Failure, GuardedBody, TaskGuard};
+use crate::body::{Counted, Failure, GuardedBody, TaskGuard};
+use crate::handler_p3::SharedInstances;
 use crate::headers;
-use crate::instances::{Instances, Slot};
+use crate::instance_reuse::ReuseConfig;
+use crate::instances::{ComponentGauges, Instances, Slot};
 use crate::limits::{self, Limits};
-use crate::loader::{LoadedApp, LoadedComponent};
+use crate::loader::{HttpExport, LoadedApp, LoadedComponent};
 use crate::log::error_line;
 use crate::request_body::{self, Bounded};
 use bytes::Bytes;
 use http::{header, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,6 +52,8 @@ pub const WELL_KNOWN_PREFIX: &str = "/.well-known/spin/";
 pub struct Handler {
     app: LoadedApp,
     instances: Arc<Instances>,
+    gauges: HashMap<String, Arc<ComponentGauges>>,
+    shared: HashMap<String, SharedInstances>,
     limits: Limits,
     shutdown: watch::Receiver<bool>,
 }
@@ -67,7 +74,8 @@ pub fn fixed(
     b.body(body).expect("static response parts are valid")
 }
 
-fn text(status: StatusCode, line: &str) -> Response<Body> {
+/// A runner-made one-line `text/plain` answer.
+pub fn text(status: StatusCode, line: &str) -> Response<Body> {
     fixed(
         status,
         Some("text/plain; charset=utf-8"),
@@ -76,16 +84,40 @@ fn text(status: StatusCode, line: &str) -> Response<Body> {
 }
 
 impl Handler {
-    /// `shutdown` flips to `true` when open instances must stop.
+    /// `shutdown` flips to `true` when open instances must stop; `reuse`
+    /// applies to WASI 0.3 components.
     pub fn new(
         app: LoadedApp,
         instances: Arc<Instances>,
         limits: Limits,
+        reuse: ReuseConfig,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
+        let mut ids: Vec<&String> = app.components.keys().collect();
+        ids.sort();
+        let mut gauges = HashMap::new();
+        let mut shared = HashMap::new();
+        for id in ids {
+            let component = &app.components[id];
+            let g = instances.component(id, component.export().name());
+            if let HttpExport::Wasi03(_) = component.export() {
+                let s = SharedInstances::new(
+                    component.clone(),
+                    limits.clone(),
+                    instances.clone(),
+                    g.clone(),
+                    reuse,
+                    shutdown.clone(),
+                );
+                shared.insert(id.clone(), s);
+            }
+            gauges.insert(id.clone(), g);
+        }
         Handler {
             app,
             instances,
+            gauges,
+            shared,
             limits,
             shutdown,
         }
@@ -122,16 +154,24 @@ impl Handler {
             ));
         }
         let body = Bounded::new(body, max_body);
-        let component = self.app.components[m.route.component()].clone();
-        let Some(slot) = self.instances.try_start() else {
-            let max = self.instances.max();
-            return Ok(busy(&format!(
-                "Server busy: all {max} component instances are in use; retry shortly"
-            )));
+        let id = m.route.component();
+        let gauges = &self.gauges[id];
+        let request = gauges.request();
+        let resp = if let Some(shared) = self.shared.get(id) {
+            let req = Request::from_parts(parts, body.boxed_unsync());
+            shared.handle(req).await
+        } else {
+            let Some(slot) = self.instances.try_start_for(gauges) else {
+                let max = self.instances.max();
+                return Ok(busy(&format!(
+                    "Server busy: all {max} component instances are in use; retry shortly"
+                )));
+            };
+            let component = self.app.components[id].clone();
+            self.run(component, Request::from_parts(parts, body), slot)
+                .await
         };
-        Ok(self
-            .run(component, Request::from_parts(parts, body), slot)
-            .await)
+        Ok(resp.map(|body| Counted::new(body, request).boxed_unsync()))
     }
 
     async fn run(
@@ -171,7 +211,8 @@ impl Handler {
         let task = tokio::spawn(async move {
             let result = {
                 let run = async {
-                    let proxy = match component.pre().instantiate_async(&mut store).await {
+                    let pre = component.proxy_pre().expect("a WASI 0.2 component");
+                    let proxy = match pre.instantiate_async(&mut store).await {
                         Ok(p) => p,
                         Err(e) => return Ended::NoInstance(format!("{e:#}")),
                     };
@@ -260,7 +301,7 @@ enum Ended {
 }
 
 /// 503 with `Retry-After: 1` and a one-line body.
-fn busy(line: &str) -> Response<Body> {
+pub fn busy(line: &str) -> Response<Body> {
     let mut resp = text(StatusCode::SERVICE_UNAVAILABLE, line);
     resp.headers_mut()
         .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));

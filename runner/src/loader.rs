@@ -2,7 +2,14 @@
 //! application variables (resolved once), and per routed component its
 //! compiled, pre-linked `ProxyPre` (built once), its environment, variables,
 //! outbound rules and staged files. [`LoadedComponent::new_store`] makes the
-//! fresh per-request `Store`.
+//! fresh `Store` of each instance.
+//!
+//! Which `wasi:http` a component serves is read from its exports, as Spin
+//! does: `wasi:http/incoming-handler@0.2.x` (one instance per request) or
+//! `wasi:http/handler@0.3.x` (instances shared by requests, see
+//! [`crate::handler_p3`]). The linker offers WASI 0.2 and 0.3 both, since a
+//! WASI 0.3 component built by today's Rust toolchain also imports WASI 0.2
+//! for its standard library.
 
 use crate::allowed_hosts;
 use crate::bindings;
@@ -24,6 +31,25 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
+
+/// The `wasi:http` export a component serves requests through.
+pub enum HttpExport {
+    /// `wasi:http/incoming-handler@0.2.x`: a fresh instance per request.
+    Wasi02(ProxyPre<InstanceState>),
+    /// `wasi:http/handler@0.3.x`: instances shared by requests.
+    Wasi03(ServicePre<InstanceState>),
+}
+
+impl HttpExport {
+    /// The interface's name, for `/metrics` and messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HttpExport::Wasi02(_) => "wasi:http/incoming-handler@0.2",
+            HttpExport::Wasi03(_) => "wasi:http/handler@0.3",
+        }
+    }
+}
 
 /// The app, ready to serve.
 pub struct LoadedApp {
@@ -39,7 +65,7 @@ pub struct LoadedApp {
 pub struct LoadedComponent {
     /// Component id (also the stdio prefix).
     pub id: String,
-    pre: ProxyPre<InstanceState>,
+    export: HttpExport,
     env: Vec<(String, String)>,
     files: Option<StagedFiles>,
     variables: Arc<ComponentVariables>,
@@ -65,15 +91,35 @@ impl LoadedComponent {
             RedisHost::new(self.outbound.clone()),
             memory,
         );
-        let mut store = Store::new(self.pre.engine(), state);
+        let engine = match &self.export {
+            HttpExport::Wasi02(pre) => pre.engine(),
+            HttpExport::Wasi03(pre) => pre.engine(),
+        };
+        let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.memory);
         crate::cpu::arm(&mut store, limits.max_request_cpu);
         Ok(store)
     }
 
-    /// The pre-linked component.
-    pub fn pre(&self) -> &ProxyPre<InstanceState> {
-        &self.pre
+    /// How the component serves requests.
+    pub fn export(&self) -> &HttpExport {
+        &self.export
+    }
+
+    /// The pre-linked WASI 0.2 component, if it is one.
+    pub fn proxy_pre(&self) -> Option<&ProxyPre<InstanceState>> {
+        match &self.export {
+            HttpExport::Wasi02(pre) => Some(pre),
+            HttpExport::Wasi03(_) => None,
+        }
+    }
+
+    /// The pre-linked WASI 0.3 component, if it is one.
+    pub fn service_pre(&self) -> Option<&ServicePre<InstanceState>> {
+        match &self.export {
+            HttpExport::Wasi03(pre) => Some(pre),
+            HttpExport::Wasi02(_) => None,
+        }
     }
 }
 
@@ -91,6 +137,8 @@ impl LoadedApp {
         let mut linker = Linker::<InstanceState>::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
         bindings::variables::add_to_linker::<_, HasSelf<VariablesHost>>(&mut linker, |s| {
             &mut s.variables
         })?;
@@ -156,18 +204,35 @@ fn load_component(
             def.id
         )
     })?;
-    let pre = ProxyPre::new(instance_pre).map_err(|e| {
-        anyhow!("component `{}` does not export `wasi:http/incoming-handler` ({e:#}); only HTTP components can be served", def.id)
-    })?;
+    let export = http_export(&def.id, instance_pre)?;
     let files = files::stage(app, def)?;
     Ok(LoadedComponent {
         id: def.id.clone(),
-        pre,
+        export,
         env: def.environment.clone(),
         files,
         variables,
         outbound,
     })
+}
+
+/// The one `wasi:http` handler `id` exports, as Spin picks it.
+fn http_export(
+    id: &str,
+    pre: wasmtime::component::InstancePre<InstanceState>,
+) -> Result<HttpExport> {
+    let p2 = ProxyPre::new(pre.clone()).ok();
+    let p3 = ServicePre::new(pre).ok();
+    match (p2, p3) {
+        (Some(p2), None) => Ok(HttpExport::Wasi02(p2)),
+        (None, Some(p3)) => Ok(HttpExport::Wasi03(p3)),
+        (Some(_), Some(_)) => bail!(
+            "component `{id}` exports both `wasi:http/incoming-handler@0.2` and `wasi:http/handler@0.3`; an HTTP component must export one"
+        ),
+        (None, None) => bail!(
+            "component `{id}` exports neither `wasi:http/incoming-handler@0.2.x` nor `wasi:http/handler@0.3.x`; only HTTP components can be served"
+        ),
+    }
 }
 
 /// The application variables with their values (environment, `.env`,

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
             .enable_all()
             .build()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(spin_sse_runner::up::up(up))),
+            .and_then(|rt| rt.block_on(spin_sse_runner::up::up(*up))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -250,6 +250,7 @@ mod tests {
             finished: 6,
             rejected: 1,
             log_lines_dropped: 0,
+            components: Vec::new(),
         };
         let r = metrics_response(&get("/metrics", Method::GET), snap);
         assert_eq!(r.status(), StatusCode::OK);
@@ -260,7 +261,7 @@ mod tests {
     fn other_metrics_paths_and_methods_are_refused() {
         let snap = Snapshot::default();
         assert_eq!(
-            metrics_response(&get("/", Method::GET), snap).status(),
+            metrics_response(&get("/", Method::GET), snap.clone()).status(),
             StatusCode::NOT_FOUND
         );
         let r = metrics_response(&get("/metrics", Method::POST), snap);

@@ -69,6 +69,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
         loaded,
         instances.clone(),
         guard.clone(),
+        args.reuse(),
         stop_rx,
     ));
     server::serve(

@@ -8,13 +8,20 @@
 //!   lines on stdout, then answers `200 printed <lines> lines`;
 //! - `/body`: reads the whole request body, answers `200 read <n> bytes`,
 //!   or `400 body error: …` when the host cut it off;
+//! - `/ticks`: sends `200`, then `tick <n>` every [`TICK_MS`] ms until a
+//!   write fails, then prints `ticks: client gone after <n>` on stderr;
+//! - `/trap`: traps (a panic, with `panic = "abort"`) before answering;
 //! - anything else: `200 ok` at once (a well-behaved neighbour).
 //!
 //! [`Fault::from_path`] and [`print_lines`] are plain functions, tested
-//! natively; the wasm-only `component` module does the I/O.
+//! natively; the wasm-only `component_p2` (WASI 0.2, the default feature)
+//! and `component_p3` (WASI 0.3, feature `p3`) modules do the I/O.
 
 /// Largest `mib` honoured by `/print`, so a typo cannot fill a disk.
 pub const MAX_PRINT_MIB: usize = 64;
+
+/// Milliseconds between `/ticks` lines.
+pub const TICK_MS: u64 = 20;
 
 /// Bytes per printed line, newline included.
 pub const LINE_BYTES: usize = 1024;
@@ -32,6 +39,10 @@ pub enum Fault {
     Print(usize),
     /// Read the request body.
     Body,
+    /// Stream a tick every [`TICK_MS`] ms until the client is gone.
+    Ticks,
+    /// Trap before answering.
+    Trap,
     /// Answer `200 ok`.
     Ok,
 }
@@ -47,6 +58,8 @@ impl Fault {
             "loop-after-headers" => Fault::LoopAfterHeaders,
             "alloc" => Fault::Alloc,
             "body" => Fault::Body,
+            "ticks" => Fault::Ticks,
+            "trap" => Fault::Trap,
             "print" => {
                 let mib = query
                     .split('&')
@@ -73,66 +86,20 @@ pub fn spin_forever() -> ! {
     }
 }
 
-/// The Spin/WASI entry point (wasm only).
-#[cfg(target_arch = "wasm32")]
-mod component {
-    use super::{print_lines, spin_forever, Fault, LINE_BYTES};
-    use futures::SinkExt;
-    use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
+/// The WASI 0.2 entry point (spin-sdk 5.2; wasm only).
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
+mod component_p2;
 
-    #[spin_sdk::http_component]
-    async fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        let path = request.path_with_query().unwrap_or_default();
-        match Fault::from_path(&path) {
-            Fault::Loop => spin_forever(),
-            Fault::LoopAfterHeaders => {
-                let response = text_response(200);
-                let mut body = response.take_body();
-                out.set(response);
-                let _ = body.send(b"headers sent; now looping\n".to_vec()).await;
-                spin_forever()
-            }
-            Fault::Alloc => {
-                let mut hoard: Vec<Vec<u8>> = Vec::new();
-                loop {
-                    hoard.push(vec![1u8; 1 << 20]);
-                    std::hint::black_box(&hoard);
-                }
-            }
-            Fault::Print(mib) => {
-                let line = "p".repeat(LINE_BYTES - 1);
-                let lines = print_lines(mib);
-                for _ in 0..lines {
-                    println!("{line}");
-                }
-                reply(out, 200, format!("printed {lines} lines\n")).await
-            }
-            Fault::Body => match request.into_body().await {
-                Ok(bytes) => reply(out, 200, format!("read {} bytes\n", bytes.len())).await,
-                Err(e) => reply(out, 400, format!("body error: {e:?}\n")).await,
-            },
-            Fault::Ok => reply(out, 200, "ok\n".to_string()).await,
-        }
-    }
+// spin-sdk 7's macros name the crate `spin_sdk`.
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+extern crate spin_sdk_p3 as spin_sdk;
 
-    fn text_response(status: u16) -> OutgoingResponse {
-        let headers = Fields::from_list(&[(
-            "content-type".to_string(),
-            b"text/plain; charset=utf-8".to_vec(),
-        )])
-        .expect("valid header");
-        let response = OutgoingResponse::new(headers);
-        response.set_status_code(status).expect("valid status");
-        response
-    }
+/// The WASI 0.3 entry point (spin-sdk 7; wasm only).
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod component_p3;
 
-    async fn reply(out: ResponseOutparam, status: u16, text: String) {
-        let response = text_response(status);
-        let mut body = response.take_body();
-        out.set(response);
-        let _ = body.send(text.into_bytes()).await;
-    }
-}
+#[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
+compile_error!("build fault-component with one of the features p2 (default) or p3");
 
 #[cfg(test)]
 mod tests {
@@ -147,6 +114,8 @@ mod tests {
         );
         assert_eq!(Fault::from_path("/fault/alloc?x=1"), Fault::Alloc);
         assert_eq!(Fault::from_path("/fault/body"), Fault::Body);
+        assert_eq!(Fault::from_path("/fault/ticks"), Fault::Ticks);
+        assert_eq!(Fault::from_path("/fault/trap"), Fault::Trap);
         assert_eq!(Fault::from_path("/fault/"), Fault::Ok);
         assert_eq!(Fault::from_path("/fault/other"), Fault::Ok);
     }

@@ -1,0 +1,168 @@
+//! Instance reuse for WASI 0.3 components, with Spin 4's flags, defaults
+//! and value syntax (`crates/trigger-http` of spinframework/spin):
+//!
+//! - `--max-instance-reuse-count` (default 128): requests one instance
+//!   takes over its life before it takes no more;
+//! - `--max-instance-concurrent-reuse-count` (default 16): requests one
+//!   instance takes while they have not yet produced their response (a
+//!   streaming response stops counting once its head is sent);
+//! - `--request-timeout` (default none): time a request has to produce its
+//!   response;
+//! - `--idle-instance-timeout` (default 1 s): an instance with nothing to
+//!   do for this long is dropped.
+//!
+//! Each value is a number or a half-open range `a..b`, from which every new
+//! instance draws its own value (as Spin, so instances do not all expire at
+//! once). Durations are seconds, or carry `s`, `ms`, `us`/`μs` or `ns`.
+//! WASI 0.2 components are never reused (one instance per request).
+
+use std::time::Duration;
+
+/// Spin's default `--max-instance-reuse-count` for WASI 0.3 components.
+pub const DEFAULT_MAX_REUSE: usize = 128;
+/// Spin's default `--max-instance-concurrent-reuse-count`.
+pub const DEFAULT_MAX_CONCURRENT_REUSE: usize = 16;
+/// Spin's default `--idle-instance-timeout`.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A value, or a half-open range each instance draws its own value from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range<T> {
+    /// Always this value.
+    Value(T),
+    /// Drawn uniformly from `start..end` (`start < end`).
+    Bounds(T, T),
+}
+
+impl Range<usize> {
+    fn draw(self) -> usize {
+        match self {
+            Range::Value(v) => v,
+            Range::Bounds(a, b) => fastrand::usize(a..b),
+        }
+    }
+}
+
+impl Range<Duration> {
+    fn draw(self) -> Duration {
+        match self {
+            Range::Value(v) => v,
+            Range::Bounds(a, b) => {
+                let span = (b - a).as_nanos().min(u64::MAX as u128) as u64;
+                a + Duration::from_nanos(fastrand::u64(0..span))
+            }
+        }
+    }
+}
+
+/// The reuse settings of `up`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReuseConfig {
+    /// `--max-instance-reuse-count`.
+    pub max_reuse: Range<usize>,
+    /// `--max-instance-concurrent-reuse-count`.
+    pub max_concurrent: Range<usize>,
+    /// `--request-timeout`.
+    pub request_timeout: Option<Range<Duration>>,
+    /// `--idle-instance-timeout`.
+    pub idle_timeout: Range<Duration>,
+}
+
+impl Default for ReuseConfig {
+    fn default() -> Self {
+        ReuseConfig {
+            max_reuse: Range::Value(DEFAULT_MAX_REUSE),
+            max_concurrent: Range::Value(DEFAULT_MAX_CONCURRENT_REUSE),
+            request_timeout: None,
+            idle_timeout: Range::Value(DEFAULT_IDLE_TIMEOUT),
+        }
+    }
+}
+
+/// One instance's drawn settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstancePlan {
+    /// Requests it takes over its life.
+    pub max_reuse: usize,
+    /// Requests it takes while they have not responded yet.
+    pub max_concurrent: usize,
+    /// Time each request has to respond (`Duration::MAX`: unlimited).
+    pub request_timeout: Duration,
+    /// Idle time after which it is dropped.
+    pub idle_timeout: Duration,
+}
+
+impl ReuseConfig {
+    /// Draws the settings of a new instance.
+    pub fn plan(&self) -> InstancePlan {
+        InstancePlan {
+            max_reuse: self.max_reuse.draw(),
+            max_concurrent: self.max_concurrent.draw(),
+            request_timeout: self
+                .request_timeout
+                .map_or(Duration::MAX, Range::<Duration>::draw),
+            idle_timeout: self.idle_timeout.draw(),
+        }
+    }
+}
+
+/// Parses a count or count range for `flag`; counts are at least 1.
+pub fn parse_count(s: &str, flag: &str) -> Result<Range<usize>, String> {
+    let one = |v: &str| match v.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "{flag}: `{s}` is not a whole number of at least 1 or a range like 4..16"
+        )),
+    };
+    parse_range(s, flag, one)
+}
+
+/// Parses a duration or duration range for `flag`.
+pub fn parse_duration(s: &str, flag: &str) -> Result<Range<Duration>, String> {
+    let one = |v: &str| {
+        duration(v).ok_or_else(|| {
+            format!("{flag}: `{s}` is not a duration like 1s, 500ms, 20us or 10ns (plain numbers are seconds), or a range like 1..8s")
+        })
+    };
+    parse_range(s, flag, one)
+}
+
+fn parse_range<T: PartialOrd>(
+    s: &str,
+    flag: &str,
+    one: impl Fn(&str) -> Result<T, String>,
+) -> Result<Range<T>, String> {
+    let Some((start, end)) = s.split_once("..") else {
+        return one(s).map(Range::Value);
+    };
+    let (a, b) = (one(start)?, one(end)?);
+    if a < b {
+        Ok(Range::Bounds(a, b))
+    } else {
+        Err(format!(
+            "{flag}: the range `{s}` is empty; its start must be below its end"
+        ))
+    }
+}
+
+fn duration(s: &str) -> Option<Duration> {
+    type Unit = fn(u64) -> Duration;
+    let units: [(&str, Unit); 5] = [
+        ("ms", Duration::from_millis),
+        ("us", Duration::from_micros),
+        ("μs", Duration::from_micros),
+        ("ns", Duration::from_nanos),
+        ("s", Duration::from_secs),
+    ];
+    let (digits, unit): (&str, Unit) = units
+        .iter()
+        .find_map(|(suffix, f)| s.strip_suffix(suffix).map(|d| (d, *f)))
+        .unwrap_or((s, Duration::from_secs));
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().map(unit)
+}
+
+#[cfg(test)]
+mod tests;
