@@ -81,4 +81,10 @@ mod e2e {
     /// chatty guests; vanishing, stalled, slow and oversized clients; file
     /// descriptors running out; SIGTERM with 10,000 open streams.
     mod runner_faults;
+
+    /// WASI 0.3 components on shared instances: many streams per instance
+    /// in `/metrics`, a leaving client ends only its request, a trap, the
+    /// memory limit or the CPU budget end only their instance's requests,
+    /// idle instances dropped, SIGTERM ends shared streams cleanly.
+    mod runner_reuse;
 }

@@ -45,7 +45,7 @@ use wasmtime::component::GuestTaskId;
 use wasmtime::{Store, StoreContextMut};
 use wasmtime_wasi_http::handler::{
     ExpirationError, HandlerState, Instance, InstantiationError, Proxy, ProxyHandler, ShouldAccept,
-    WorkerExpiration, WorkerState, WorkerStatus,
+    TrapOrPanicError, WorkerExpiration, WorkerState, WorkerStatus,
 };
 use wasmtime_wasi_http::{WasiBody, WasiHttpView};
 
@@ -134,7 +134,7 @@ impl SharedInstances {
                     &format!("Component stopped: {limit}"),
                 ),
                 // The instance's failure itself was logged when it ended.
-                None if cell.get().is_some_and(|f| f.is_set()) => {
+                None if e.is::<TrapOrPanicError>() || cell.get().is_some_and(|f| f.is_set()) => {
                     crate::handler::fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
                 }
                 None => {

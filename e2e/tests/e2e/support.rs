@@ -73,34 +73,49 @@ pub fn component_wasm(crate_name: &str) -> PathBuf {
 /// `echo-component`) once per test run; the fixture's `.wasm`. Panics with
 /// cargo's output when a build fails.
 pub fn fixture_wasm(package: &str) -> PathBuf {
-    static BUILT: Mutex<Vec<(String, Result<PathBuf, String>)>> = Mutex::new(Vec::new());
+    fixture_build(package, Abi::Wasi02)
+}
+
+/// [`fixture_wasm`] for the WASI 0.3 build of `package` (its feature `p3`,
+/// profile `component-p3`).
+pub fn fixture_wasm_p3(package: &str) -> PathBuf {
+    fixture_build(package, Abi::Wasi03)
+}
+
+/// Which `wasi:http` a fixture is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abi {
+    Wasi02,
+    Wasi03,
+}
+
+fn fixture_build(package: &str, abi: Abi) -> PathBuf {
+    type Built = Vec<((String, Abi), Result<PathBuf, String>)>;
+    static BUILT: Mutex<Built> = Mutex::new(Vec::new());
+    let key = (package.to_string(), abi);
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|(p, _)| p == package) {
+    if !built.iter().any(|(k, _)| *k == key) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let profile = match abi {
+            Abi::Wasi02 => "component",
+            Abi::Wasi03 => "component-p3",
+        };
+        let mut build = Command::new(&cargo);
+        build.args(["build", "--target", "wasm32-wasip2", "--profile", profile]);
+        build.args(["-p", package]);
+        if abi == Abi::Wasi03 {
+            build.args(["--no-default-features", "--features", "p3"]);
+        }
+        let crate_name = package.replace('-', "_");
         let result =
             run(Command::new(&cargo).args(["build", "--release", "-p", "spin-sse-runner"]))
-                .and_then(|()| {
-                    run(Command::new(&cargo).args([
-                        "build",
-                        "--target",
-                        "wasm32-wasip2",
-                        "--profile",
-                        "component",
-                        "-p",
-                        package,
-                    ]))
-                })
-                .map(|()| component_wasm(&package.replace('-', "_")));
-        built.push((package.to_string(), result));
+                .and_then(|()| run(&mut build))
+                .map(|()| target_dir().join(format!("wasm32-wasip2/{profile}/{crate_name}.wasm")));
+        built.push((key.clone(), result));
     }
-    match &built
-        .iter()
-        .find(|(p, _)| p == package)
-        .expect("just built")
-        .1
-    {
+    match &built.iter().find(|(k, _)| *k == key).expect("just built").1 {
         Ok(wasm) => wasm.clone(),
-        Err(e) => panic!("building fixture {package} failed:\n{e}"),
+        Err(e) => panic!("building fixture {package} ({abi:?}) failed:\n{e}"),
     }
 }
 

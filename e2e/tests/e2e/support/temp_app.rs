@@ -111,6 +111,12 @@ impl TempApp {
     /// Adds a component and its route to the manifest.
     pub fn component(&mut self, c: Component<'_>) -> &mut Self {
         let wasm = super::component_wasm(c.crate_name);
+        self.component_from(c, &wasm)
+    }
+
+    /// [`TempApp::component`] with the `.wasm` at `wasm` (e.g. a WASI 0.3
+    /// build) instead of the one `crate_name` names.
+    pub fn component_from(&mut self, c: Component<'_>, wasm: &Path) -> &mut Self {
         let mut m = format!(
             "\n[[trigger.http]]\nroute = {}\ncomponent = {}\n\n[component.{}]\nsource = {}\n",
             toml_str(c.route),
