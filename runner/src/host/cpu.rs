@@ -11,7 +11,6 @@
 //! included, does not count) and the tick that finds the budget spent traps
 //! with [`Exceeded::Cpu`]. Without it no hook is installed.
 
-use crate::host::state::InstanceState;
 use crate::limits::Exceeded;
 use std::time::{Duration, Instant};
 use wasmtime::{Engine, Store, UpdateDeadline};
@@ -65,8 +64,9 @@ impl CpuMeter {
 }
 
 /// Makes `store` yield at every tick and, with a `budget`, trap once the
-/// guest has executed wasm for longer than it.
-pub fn arm(store: &mut Store<InstanceState>, budget: Option<Duration>) {
+/// guest has executed wasm for longer than it (measured on the store data's
+/// [`CpuMeter`]).
+pub fn arm<T: AsMut<CpuMeter> + 'static>(store: &mut Store<T>, budget: Option<Duration>) {
     store.set_epoch_deadline(1);
     let Some(limit) = budget else {
         store.epoch_deadline_async_yield_and_update(1);
@@ -74,7 +74,7 @@ pub fn arm(store: &mut Store<InstanceState>, budget: Option<Duration>) {
     };
     store.call_hook(|mut ctx, hook| {
         let now = Instant::now();
-        let meter = &mut ctx.data_mut().cpu;
+        let meter = ctx.data_mut().as_mut();
         if hook.exiting_host() {
             meter.enter(now);
         } else {
@@ -82,8 +82,8 @@ pub fn arm(store: &mut Store<InstanceState>, budget: Option<Duration>) {
         }
         Ok(())
     });
-    store.epoch_deadline_callback(move |ctx| {
-        if ctx.data().cpu.used(Instant::now()) > limit {
+    store.epoch_deadline_callback(move |mut ctx| {
+        if ctx.data_mut().as_mut().used(Instant::now()) > limit {
             return Err(wasmtime::Error::new(Exceeded::Cpu { limit }));
         }
         Ok(UpdateDeadline::Yield(1))

@@ -119,6 +119,13 @@ pub fn error_line(text: &str) {
     write_line(Target::Stderr, format!("{text}\n").into_bytes());
 }
 
+/// A guest's error with its causes on one line, for [`error_line`] (the
+/// wasm backtrace below it is dropped).
+pub fn one_line(e: &wasmtime::Error) -> String {
+    let all = format!("{e:#}");
+    all.lines().next().unwrap_or_default().to_string()
+}
+
 impl Sink {
     fn drain(&self) {
         let mut noticed = false;
@@ -165,5 +172,15 @@ mod tests {
         assert_eq!(q.take(), b"12345\n123\n");
         assert!(q.is_empty());
         assert!(q.push(b"123456789\n".to_vec()), "room again after take");
+    }
+
+    #[test]
+    fn one_line_keeps_the_causes_and_drops_the_backtrace() {
+        let e = wasmtime::Error::msg("wasm trap: unreachable\nwasm backtrace:\n    0: 0x1f - f")
+            .context("error while executing at wasm backtrace");
+        assert_eq!(
+            one_line(&e),
+            "error while executing at wasm backtrace: wasm trap: unreachable"
+        );
     }
 }

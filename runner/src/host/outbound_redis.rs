@@ -10,7 +10,7 @@
 pub mod replies;
 
 use crate::host::allowed_hosts::{self, AllowedHost, OutboundUrl};
-use crate::host::bindings::redis::{self as wit, Error, RedisParameter, RedisResult};
+use crate::host::bindings::redis::{self as wit, Connection, Error, RedisParameter, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncCommands, AsyncConnectionConfig};
 use replies::{held_bytes, too_large, Flattened, MAX_REPLY_BYTES};
@@ -20,10 +20,6 @@ use wasmtime::component::Resource;
 
 /// Open connections one instance may hold (Spin's table size).
 pub const MAX_CONNECTIONS: usize = 1024;
-
-/// The `connection` resource as the bindings see it (a key into
-/// [`RedisHost`]'s table).
-pub struct Connection;
 
 /// What the runner knows about a component for its outbound checks.
 #[derive(Debug, Default)]

@@ -68,6 +68,12 @@ impl InstanceState {
     }
 }
 
+impl AsMut<CpuMeter> for InstanceState {
+    fn as_mut(&mut self) -> &mut CpuMeter {
+        &mut self.cpu
+    }
+}
+
 impl WasiView for InstanceState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {

@@ -22,16 +22,18 @@
 
 use crate::engine::instances::{ComponentGauges, Instances, Slot};
 use crate::engine::loader::{HttpExport, LoadedApp, LoadedComponent};
-use crate::host::log::error_line;
+use crate::host::log::{error_line, one_line};
 use crate::limits::{self, Limits};
 use crate::trigger::body::{Counted, Failure, GuardedBody, TaskGuard};
 use crate::trigger::handler_p3::SharedInstances;
 use crate::trigger::headers;
 use crate::trigger::instance_reuse::ReuseConfig;
 use crate::trigger::request_body::{self, Bounded};
+use crate::trigger::response::{busy, fixed, text, Body};
+use crate::trigger::shutdown::stopped;
 use bytes::Bytes;
-use http::{header, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::{Request, Response, StatusCode};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -39,11 +41,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::{oneshot, watch};
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
-use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
-
-/// Response body type: the guest's stream or a runner-made fixed body.
-pub type Body = HyperOutgoingBody;
 
 /// Prefix of the runner's reserved paths (as Spin).
 pub const WELL_KNOWN_PREFIX: &str = "/.well-known/spin/";
@@ -56,31 +54,6 @@ pub struct Handler {
     shared: HashMap<String, SharedInstances>,
     limits: Limits,
     shutdown: watch::Receiver<bool>,
-}
-
-/// A runner-made response with a fixed body.
-pub fn fixed(
-    status: StatusCode,
-    content_type: Option<&str>,
-    body: impl Into<Bytes>,
-) -> Response<Body> {
-    let mut b = Response::builder().status(status);
-    if let Some(ct) = content_type {
-        b = b.header(header::CONTENT_TYPE, ct);
-    }
-    let body = Full::new(body.into())
-        .map_err(|never: Infallible| match never {})
-        .boxed_unsync();
-    b.body(body).expect("static response parts are valid")
-}
-
-/// A runner-made one-line `text/plain` answer.
-pub fn text(status: StatusCode, line: &str) -> Response<Body> {
-    fixed(
-        status,
-        Some("text/plain; charset=utf-8"),
-        format!("{line}\n"),
-    )
 }
 
 impl Handler {
@@ -226,7 +199,7 @@ impl Handler {
                 };
                 tokio::select! {
                     r = run => r,
-                    _ = crate::trigger::server::stopped(&mut shutdown) => Ended::Stopped,
+                    _ = stopped(&mut shutdown) => Ended::Stopped,
                 }
             };
             // Before the store (and the guest's body sender) goes: a body
@@ -282,12 +255,6 @@ impl Handler {
     }
 }
 
-/// An error with its causes on one line (wasm backtraces are dropped).
-fn one_line(e: &wasmtime::Error) -> String {
-    let first = format!("{e:#}");
-    first.lines().next().unwrap_or_default().to_string()
-}
-
 /// How an instance's task ended.
 enum Ended {
     /// The handler returned.
@@ -298,12 +265,4 @@ enum Ended {
     NoInstance(String),
     /// Shutdown stopped it.
     Stopped,
-}
-
-/// 503 with `Retry-After: 1` and a one-line body.
-pub fn busy(line: &str) -> Response<Body> {
-    let mut resp = text(StatusCode::SERVICE_UNAVAILABLE, line);
-    resp.headers_mut()
-        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-    resp
 }

@@ -25,12 +25,13 @@
 
 use crate::engine::instances::{ComponentGauges, Instances, Slot};
 use crate::engine::loader::LoadedComponent;
-use crate::host::log::error_line;
+use crate::host::log::{error_line, one_line};
 use crate::host::state::InstanceState;
 use crate::limits::{self, Limits};
 use crate::trigger::body::Failure;
-use crate::trigger::handler::{busy, text, Body};
 use crate::trigger::instance_reuse::{InstancePlan, ReuseConfig};
+use crate::trigger::response::{busy, fixed, text, Body};
+use crate::trigger::shutdown::stopped;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body::{Frame, SizeHint};
@@ -135,31 +136,18 @@ impl SharedInstances {
                 ),
                 // The instance's failure itself was logged when it ended.
                 None if e.is::<TrapOrPanicError>() || cell.get().is_some_and(|f| f.is_set()) => {
-                    crate::trigger::handler::fixed(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        None,
-                        Bytes::new(),
-                    )
+                    fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
                 }
                 None => {
                     error_line(&format!(
                         "[{id}] error: component answered with an error: {}",
                         one_line(&e)
                     ));
-                    crate::trigger::handler::fixed(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        None,
-                        Bytes::new(),
-                    )
+                    fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
                 }
             },
         }
     }
-}
-
-fn one_line(e: &wasmtime::Error) -> String {
-    let all = format!("{e:#}");
-    all.lines().next().unwrap_or_default().to_string()
 }
 
 impl HandlerState for ComponentInstances {
@@ -265,7 +253,7 @@ impl Expiration {
         Expiration {
             plan,
             sleep: Box::pin(tokio::time::sleep(Duration::MAX)),
-            stopped: Box::pin(async move { crate::trigger::server::stopped(&mut shutdown).await }),
+            stopped: Box::pin(async move { stopped(&mut shutdown).await }),
         }
     }
 }

@@ -17,8 +17,10 @@
 use crate::engine::instances::{Instances, Snapshot};
 use crate::host::log::error_line;
 use crate::limits::Limits;
-use crate::trigger::handler::{fixed, Body, Handler};
+use crate::trigger::handler::Handler;
+use crate::trigger::response::{fixed, Body};
 use crate::trigger::send_timeout::SendTimeout;
+use crate::trigger::shutdown::stopped;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
@@ -180,11 +182,6 @@ impl AcceptLog {
         }
         false
     }
-}
-
-/// Completes once the stop flag is `true` (or its sender is gone).
-pub async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
 }
 
 async fn serve_connection<S>(
