@@ -5,6 +5,7 @@
 //! natively with a fake one.
 
 use crate::outbox::{Next, Outbox};
+use std::future::Future;
 use std::time::Duration;
 
 /// One open stream's clock and body, as a transport provides them.
@@ -15,7 +16,7 @@ pub trait Wire {
     /// The monotonic clock, in nanoseconds from an arbitrary start.
     fn now(&self) -> u64;
     /// Completes once [`Wire::now`] has reached `deadline`.
-    async fn sleep_until(&mut self, deadline: u64);
+    fn sleep_until(&mut self, deadline: u64) -> impl Future<Output = ()>;
     /// Writes and flushes `bytes`; `Err` says why it failed, for the log.
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), String>;
 }

@@ -15,6 +15,7 @@ use futures::Sink;
 use futures::SinkExt;
 use spin_sdk::http::{Fields, IncomingRequest, Method, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
+use std::future::Future;
 use wasi::io::streams::StreamError;
 
 /// Header names in WASI `fields` are matched in lower case.
@@ -75,8 +76,8 @@ impl<S: Sink<Vec<u8>, Error = StreamError> + Unpin> Wire for Stream<S> {
         timer::now()
     }
 
-    async fn sleep_until(&mut self, deadline: u64) {
-        timer::sleep_until(deadline).await;
+    fn sleep_until(&mut self, deadline: u64) -> impl Future<Output = ()> {
+        timer::sleep_until(deadline)
     }
 
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), String> {

@@ -17,6 +17,7 @@ use spin_sdk::wasip3::exports::http::handler::Guest;
 use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Method, Request, Response};
 use spin_sdk::wasip3::wit_bindgen::StreamWriter;
 use spin_sdk::wasip3::{wit_future, wit_stream};
+use std::future::Future;
 
 /// Header names in WASI `fields` are matched in lower case.
 const LAST_EVENT_ID: &str = "last-event-id";
@@ -102,8 +103,8 @@ impl Wire for Stream {
         monotonic_clock::now()
     }
 
-    async fn sleep_until(&mut self, deadline: u64) {
-        monotonic_clock::wait_until(deadline).await;
+    fn sleep_until(&mut self, deadline: u64) -> impl Future<Output = ()> {
+        monotonic_clock::wait_until(deadline)
     }
 
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), String> {

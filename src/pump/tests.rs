@@ -29,8 +29,9 @@ impl Wire for FakeWire {
         self.now
     }
 
-    async fn sleep_until(&mut self, deadline: u64) {
+    fn sleep_until(&mut self, deadline: u64) -> impl Future<Output = ()> {
         self.now = self.now.max(deadline);
+        std::future::ready(())
     }
 
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), String> {
