@@ -111,7 +111,9 @@ pub fn runner_bin() -> PathBuf {
 }
 
 /// The `.wasm` of a component crate as the [`manifest`] under test serves
-/// it (its WASI 0.2 or WASI 0.3 build), built by [`ensure_built`].
+/// it (its WASI 0.2 or WASI 0.3 build), built by [`ensure_built`]; for a
+/// fixture the manifest does not name (built by [`fixture_wasm`]), its
+/// WASI 0.2 build.
 pub fn component_wasm(crate_name: &str) -> PathBuf {
     let file = format!("{crate_name}.wasm");
     let table = manifest_table();
@@ -120,11 +122,13 @@ pub fn component_wasm(crate_name: &str) -> PathBuf {
         .into_iter()
         .flat_map(|components| components.values())
         .filter_map(|component| component.get("source")?.as_str());
-    let source = sources
+    match sources
         .into_iter()
         .find(|source| Path::new(source).file_name() == Some(file.as_ref()))
-        .unwrap_or_else(|| panic!("{} serves no {file}", manifest().display()));
-    repo_root().join(source)
+    {
+        Some(source) => repo_root().join(source),
+        None => target_dir().join("wasm32-wasip2/component").join(file),
+    }
 }
 
 /// Builds the release runner and the fixture component `package` (e.g.
