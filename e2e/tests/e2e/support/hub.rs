@@ -1,7 +1,7 @@
-//! The event hub under test: a runner serving the repo's `spin.toml` with
-//! the hub's settings as `SPIN_VARIABLE_*` and a private Redis, or, with
-//! `SPIN_SSE_BASE_URL` set, that external server (then the keys it was
-//! started with come from [`PUBLISHER_KEY_VAR`] and [`SUBSCRIBER_KEY_VAR`],
+//! The event hub under test: a runner serving the repo's manifest under
+//! test with the hub's settings as `SPIN_VARIABLE_*` and a private Redis,
+//! or, with `SPIN_SSE_BASE_URL` set, that external server (then the keys
+//! it was started with come from [`PUBLISHER_KEY_VAR`] and [`SUBSCRIBER_KEY_VAR`],
 //! and it must run with the [`TEST_SETTINGS`] below).
 //!
 //! Tokens are signed with the hub's own `token` module; publishing and
@@ -11,7 +11,7 @@ use super::http::{open_raw, Client, Request, Response, Streaming};
 use super::redis::RedisServer;
 use super::runner::{Runner, RunnerOptions};
 use super::sse_stream::{Block, SseReader};
-use super::{ensure_built, is_external, repo_root, skip};
+use super::{ensure_built, is_external, manifest, repo_root, skip};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
@@ -56,7 +56,7 @@ pub fn variables(
     vars
 }
 
-/// A runner of its own serving `spin.toml` with these variables (names
+/// A runner of its own serving the manifest under test with these variables (names
 /// without the `SPIN_VARIABLE_` prefix; later entries win).
 pub fn start_runner(vars: &[(String, String)]) -> Runner {
     ensure_built();
@@ -64,10 +64,7 @@ pub fn start_runner(vars: &[(String, String)]) -> Runner {
         .iter()
         .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v.clone()))
         .collect();
-    Runner::start_with(
-        &repo_root().join("spin.toml"),
-        &RunnerOptions { env, cwd: None },
-    )
+    Runner::start_with(&manifest(), &RunnerOptions { env, cwd: None })
 }
 
 /// A private Redis for `test`, or `None` (reason printed) when the suite
@@ -287,7 +284,7 @@ impl Subscriber {
     }
 }
 
-/// A runner serving `spin.toml` that a test can kill with SIGKILL (an
+/// A runner serving the manifest under test that a test can kill with SIGKILL (an
 /// instance dying without saying goodbye). It runs under the watchdog, so
 /// it never outlives the test binary; dropped, it is stopped.
 pub struct KillableRunner {
@@ -301,7 +298,7 @@ impl KillableRunner {
         ensure_built();
         let mut cmd = super::watchdog::command(super::runner_bin());
         cmd.args(["up", "--file"])
-            .arg(repo_root().join("spin.toml"))
+            .arg(manifest())
             .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
             .current_dir(repo_root())
             .envs(vars.iter().map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v)))
