@@ -311,7 +311,8 @@ fn write_outputs(a: &DriveArgs, r: &Results) -> Result<(), String> {
     let raw_name = raw
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    write(&a.out, &report::render(r, &raw_name))?;
+    let links = report::Links::for_report(&a.out, &a.docs);
+    write(&a.out, &report::render(r, &raw_name, &links))?;
     eprintln!("[bench] wrote {} in {:.0} s", a.out.display(), r.duration_s);
     Ok(())
 }

@@ -41,8 +41,33 @@ fn times(server: &str, a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
+/// Where the document's links point, relative to the document itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Links {
+    /// The repository root: "" for a report at the root, "../" one folder down.
+    pub root: String,
+    /// The plots' folder, from the root (`docs`).
+    pub plots: String,
+}
+
+impl Links {
+    /// Links for a report written to `out` with its plots in `plots`, both
+    /// relative to the repository root.
+    pub fn for_report(out: &std::path::Path, plots: &std::path::Path) -> Links {
+        let depth = out.parent().map_or(0, |p| {
+            p.components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .count()
+        });
+        Links {
+            root: "../".repeat(depth),
+            plots: plots.to_string_lossy().trim_end_matches('/').to_string(),
+        }
+    }
+}
+
 /// The whole document; `raw` names the results file it is rendered from.
-pub fn render(r: &Results, raw: &str) -> String {
+pub fn render(r: &Results, raw: &str, links: &Links) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "# Benchmarks\n");
@@ -67,8 +92,8 @@ pub fn render(r: &Results, raw: &str) -> String {
     let _ = writeln!(w, "Every figure below comes from the raw results in [{raw}]({raw}), written by the same run; `spin-sse-bench drive --render-only {raw}` renders this page and the plots from them again.\n");
     machine(w, r);
     servers(w, r);
-    goals_table(w, r);
-    ladder(w, r);
+    goals_table(w, r, links);
+    ladder(w, r, links);
     throughput(w, r);
     connrate(w, r);
     statics(w, r);
@@ -110,7 +135,7 @@ fn servers(w: &mut String, r: &Results) {
     let _ = writeln!(w);
 }
 
-fn goals_table(w: &mut String, r: &Results) {
+fn goals_table(w: &mut String, r: &Results, links: &Links) {
     let _ = writeln!(w, "## Goals\n\n| goal | status | measured |\n|---|---|---|");
     for v in goals::check(r) {
         let _ = writeln!(w, "| {} | {} | {} |", v.goal, v.status.label(), v.measured);
@@ -122,15 +147,17 @@ fn goals_table(w: &mut String, r: &Results) {
     let _ = writeln!(w, "\n{missed} goal(s) missed in this run.\n");
     let _ = writeln!(
         w,
-        "Why, and the runner and component changes measured to close two of the gaps: [bench/FINDINGS.md](bench/FINDINGS.md).\n"
+        "Why, and the runner and component changes measured to close two of the gaps: [bench/FINDINGS.md]({}bench/FINDINGS.md).\n",
+        links.root
     );
     let _ = writeln!(
         w,
-        "The event hub's fan-out (`hub_fanout`, a benchmark of its own, not part of this run) and its goals: README.md, \"Fan-out on this box\"; the analysis: [bench/FINDINGS.md](bench/FINDINGS.md), section 7.\n"
+        "The event hub's fan-out (`hub_fanout`, a benchmark of its own, not part of this run) and its goals: README.md, \"Fan-out on this box\"; the analysis: [bench/FINDINGS.md]({}bench/FINDINGS.md), section 7.\n",
+        links.root
     );
 }
 
-fn ladder(w: &mut String, r: &Results) {
+fn ladder(w: &mut String, r: &Results, links: &Links) {
     let _ = writeln!(
         w,
         "## Concurrency ladder\n\n`/sse?interval=1000&count=1000000`, streams opened at {} /s, held {} s once all are scheduled, then closed by the client.\n",
@@ -178,7 +205,8 @@ fn ladder(w: &mut String, r: &Results) {
             times(&l.server, l.first_event_p99_ms, peer.and_then(|p| p.first_event_p99_ms)),
         );
     }
-    let _ = writeln!(w, "\n![RSS against open streams](docs/bench-rss.svg)\n\n![first-event latency against open streams](docs/bench-first-event.svg)\n");
+    let plots = format!("{}{}", links.root, links.plots);
+    let _ = writeln!(w, "\n![RSS against open streams]({plots}/bench-rss.svg)\n\n![first-event latency against open streams]({plots}/bench-first-event.svg)\n");
 }
 
 fn throughput(w: &mut String, r: &Results) {
@@ -378,7 +406,11 @@ mod tests {
 
     #[test]
     fn report_has_every_section_and_the_command() {
-        let md = render(&sample(), "BENCHMARKS.json");
+        let md = render(
+            &sample(),
+            "BENCHMARKS.json",
+            &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        );
         for h in [
             "## Reproduce",
             "## Machine",
@@ -398,8 +430,20 @@ mod tests {
     }
 
     #[test]
+    fn a_report_in_a_folder_links_back_to_the_root() {
+        let links = Links::for_report("bench/WASI-0.3.md".as_ref(), "docs/abi".as_ref());
+        let md = render(&sample(), "WASI-0.3.json", &links);
+        assert!(md.contains("(../docs/abi/bench-rss.svg)"));
+        assert!(md.contains("(../bench/FINDINGS.md)"));
+    }
+
+    #[test]
     fn ratios_to_the_peer_are_computed_per_row() {
-        let md = render(&sample(), "BENCHMARKS.json");
+        let md = render(
+            &sample(),
+            "BENCHMARKS.json",
+            &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        );
         assert!(
             md.contains("| 4.00× | 4.00× |"),
             "KiB/stream and p99 ratios: {md}"
@@ -412,7 +456,11 @@ mod tests {
     fn goals_show_missed_and_quick_mode_is_flagged() {
         let mut r = sample();
         r.quick = true;
-        let md = render(&r, "BENCHMARKS.json");
+        let md = render(
+            &r,
+            "BENCHMARKS.json",
+            &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        );
         assert!(
             md.contains("| ≤64 KB RSS per open stream | **missed** | 80.0 KiB at 1000 |"),
             "{md}"
