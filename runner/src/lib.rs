@@ -13,6 +13,7 @@
 //!   `SPIN_VARIABLE_*` and `.env`) and the guest interfaces that read them;
 //! - [`allowed_hosts`]: `allowed_outbound_hosts` parsing and matching;
 //! - [`outbound_redis`]: `fermyon:spin/redis` on the `redis` crate;
+//! - [`outbound_http`]: `wasi:http/outgoing-handler` within `allowed_outbound_hosts`;
 //! - [`bindings`]: host bindings generated from `runner/wit/`;
 //! - [`engine`]: wasmtime engine and pooling-allocator settings;
 //! - [`limits`]: per-request and per-connection limits and their reasons;
@@ -51,6 +52,7 @@ pub mod limits;
 pub mod loader;
 pub mod log;
 pub mod manifest;
+pub mod outbound_http;
 pub mod outbound_redis;
 pub mod request_body;
 pub mod routes;
