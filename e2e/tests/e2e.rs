@@ -55,6 +55,10 @@ mod e2e {
     /// updates, subscriber tokens, expiry.
     mod hub_auth;
 
+    /// JWKS keys from a loopback server: RS256/ES256 by kid, the Redis
+    /// cache, rotation, a server down, a host the runner refuses.
+    mod hub_jwks;
+
     /// The hub with runners and Redis of its own: two runners on one
     /// Redis, Redis restarted mid-stream, the anonymous switch.
     mod hub_cluster;

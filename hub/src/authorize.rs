@@ -24,6 +24,8 @@ pub enum AuthError {
     NoOrigin,
     OriginNotAllowed(String),
     Token(TokenError),
+    /// No key checks the token (a JWKS without its `kid`, …).
+    Key(String),
     Missing,
     NoPublishClaim,
     TopicNotCovered(String),
@@ -47,6 +49,7 @@ impl fmt::Display for AuthError {
                 write!(f, "origin {origin:?} may not publish with a cookie")
             }
             Self::Token(error) => write!(f, "{error}"),
+            Self::Key(reason) => write!(f, "{reason}"),
             Self::Missing => write!(f, "no token"),
             Self::NoPublishClaim => write!(f, "the token has no \"mercure.publish\" claim"),
             Self::NoSubscribeClaim => write!(f, "the token has no \"mercure.subscribe\" claim"),

@@ -17,12 +17,14 @@ pub const DEFAULT_HISTORY_SIZE: u64 = 10_000;
 pub const DEFAULT_KEY_PREFIX: &str = "mercure";
 
 /// The variables the hub reads, in the order the settings table lists them.
-pub const VARIABLES: [&str; 12] = [
+pub const VARIABLES: [&str; 14] = [
     "redis_address",
     "publisher_jwt_key",
     "publisher_jwt_alg",
+    "publisher_jwks_url",
     "subscriber_jwt_key",
     "subscriber_jwt_alg",
+    "subscriber_jwks_url",
     "anonymous",
     "cors_origins",
     "publish_origins",
@@ -40,6 +42,12 @@ pub struct Settings {
     pub publisher_key: Option<Key>,
     /// Subscribers' key; `None`: subscriber tokens are ignored.
     pub subscriber_key: Option<Key>,
+    /// Where publishers' keys come from (RS256/ES256); takes precedence
+    /// over [`Self::publisher_key`], as in the reference hub.
+    pub publisher_jwks_url: Option<String>,
+    /// Where subscribers' keys come from; takes precedence over
+    /// [`Self::subscriber_key`].
+    pub subscriber_jwks_url: Option<String>,
     /// Whether subscribers without a token get public updates.
     pub anonymous: bool,
     /// Origins allowed cross-origin (with credentials); `*` for any.
@@ -103,6 +111,8 @@ impl Settings {
             redis_address,
             publisher_key: key(&value, "publisher_jwt_key", "publisher_jwt_alg")?,
             subscriber_key: key(&value, "subscriber_jwt_key", "subscriber_jwt_alg")?,
+            publisher_jwks_url: jwks_url(&value, "publisher_jwks_url")?,
+            subscriber_jwks_url: jwks_url(&value, "subscriber_jwks_url")?,
             anonymous,
             publish_origins: list("publish_origins")
                 .unwrap_or_else(|| cors_origins.clone())
@@ -171,6 +181,27 @@ fn key(
             },
             expected: format!("a key for {algorithm}: {error}"),
         })
+}
+
+/// An `http://` or `https://` URL in variable `name` (unset: none).
+fn jwks_url(
+    value: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<String>, BadSetting> {
+    let Some(url) = value(name) else {
+        return Ok(None);
+    };
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) || url.contains(char::is_whitespace) {
+        return Err(BadSetting {
+            name,
+            expected: format!("an http:// or https:// URL of a JWK Set, got {url:?}"),
+        });
+    }
+    Ok(Some(url))
 }
 
 fn number(
@@ -270,6 +301,9 @@ mod tests {
             ("redis_key_prefix", "a{b}"),
             ("publisher_jwt_alg", "ES256"),
             ("subscriber_jwt_alg", "none"),
+            ("publisher_jwks_url", "file:///etc/jwks.json"),
+            ("subscriber_jwks_url", "https:///no-host"),
+            ("subscriber_jwks_url", "https://a b/"),
         ] {
             let error = settings(&[redis, (name, value)]).unwrap_err();
             assert_eq!(error.name, name, "{value}");
@@ -301,6 +335,22 @@ mod tests {
         let s = settings(&[redis, cors, ("publish_origins", "https://*.B.example *")]).unwrap();
         assert_eq!(s.publish_origins, ["https://*.b.example", "*"]);
         assert_eq!(s.cors_origins, ["https://A.example"]);
+    }
+
+    #[test]
+    fn jwks_urls_are_read_and_unset_by_default() {
+        let redis = ("redis_address", "redis://h:1");
+        let s = settings(&[redis, ("publisher_jwks_url", " https://idp.example/jwks ")]).unwrap();
+        assert_eq!(
+            s.publisher_jwks_url.as_deref(),
+            Some("https://idp.example/jwks")
+        );
+        assert_eq!(s.subscriber_jwks_url, None);
+        let s = settings(&[redis, ("subscriber_jwks_url", "http://127.0.0.1:8080/k")]).unwrap();
+        assert_eq!(
+            s.subscriber_jwks_url.as_deref(),
+            Some("http://127.0.0.1:8080/k")
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //!
 //! - [`selector`]: topic selectors (`*`, exact, RFC 6570 templates) matched
 //!   by a linear-time NFA; request bounds.
-//! - [`token`]: JWS HS256 verification (and signing, for tooling and tests).
+//! - [`token`]: JWS HS256/RS256/ES256 verification (and signing, for
+//!   tooling and tests).
+//! - [`jwks`]: JSON Web Key Sets and the choice of a token's key;
+//!   [`jwks_cache`]: the JWKS kept in Redis, when to fetch it again.
 //! - [`authorize`]: where the token comes from; who may publish; who
 //!   receives which update (private updates).
 //! - [`form`]: the publish form and its limits.
@@ -22,8 +25,10 @@
 //! - `transport` (wasm only): the `#[http_component]` handler, with
 //!   `request` (headers, bounded body), `respond` (status, headers, one-line
 //!   answers), `spin_redis` (the Redis commands through `spin_sdk::redis`)
-//!   `host` (clocks, random bytes, log) and `subscriptions_route` (the
-//!   subscriptions API and the registry refresh around a stream).
+//!   `host` (clocks, random bytes, log), `subscriptions_route` (the
+//!   subscriptions API and the registry refresh around a stream) and
+//!   `keys` (the key for a token: static, or from a JWKS fetched through
+//!   `wasi:http/outgoing-handler`).
 
 pub mod authorize;
 pub mod config;
@@ -32,6 +37,10 @@ pub mod form;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 mod host;
+pub mod jwks;
+pub mod jwks_cache;
+#[cfg(target_arch = "wasm32")]
+mod keys;
 pub mod redis_streams;
 #[cfg(target_arch = "wasm32")]
 mod request;

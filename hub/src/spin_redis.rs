@@ -33,10 +33,15 @@ impl Execute for Redis {
     }
 }
 
-pub fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
+/// A connection to the hub's Redis.
+pub fn connect(settings: &Settings) -> Result<Redis, String> {
     let connection = Connection::open(&settings.redis_address).map_err(|e| e.to_string())?;
+    Ok(Redis(connection))
+}
+
+pub fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
     Ok(RedisStreams::new(
-        Redis(connection),
+        connect(settings)?,
         &settings.key_prefix,
         settings.history_size,
     ))

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::form::EARLIEST;
 use crate::history::{History, Registry};
 use crate::host::{log, monotonic, now, random_bytes};
+use crate::keys::{self, Role};
 use crate::redis_streams::{RedisError, RedisStreams};
 use crate::request::all_headers;
 use crate::respond::{reply, send_head, unauthorized, unavailable, Headers};
@@ -53,17 +54,16 @@ pub async fn api(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let access = credentials(&request_headers, &pairs, false)
-        .token(&[])
-        .and_then(|token| {
-            authorize::subscriptions_reader(
-                token,
-                settings.subscriber_key.as_ref(),
-                settings.anonymous,
-                now(),
-                uri,
-            )
-        });
+    let token = match credentials(&request_headers, &pairs, false).token(&[]) {
+        Ok(token) => token,
+        Err(error) => return unauthorized(out, headers, &error).await,
+    };
+    let key = match keys::resolve(settings, Role::Subscriber, token) {
+        Ok(key) => key,
+        Err(error) => return keys::refuse(out, headers, error).await,
+    };
+    let access =
+        authorize::subscriptions_reader(token, key.as_ref(), settings.anonymous, now(), uri);
     if let Err(error) = access {
         return unauthorized(out, headers, &error).await;
     }

@@ -1,12 +1,13 @@
 //! JWS compact tokens (JWT) as the Mercure hub checks them: HS256 (shared
-//! secret, compared in constant time) or RS256 (PEM public key); the
-//! algorithm is the key's, never the token's choice, so `alg: none` and any
-//! other algorithm are refused. `exp` and `nbf` are enforced when present,
+//! secret, compared in constant time), RS256 (PEM public key, or a JWKS key)
+//! or ES256 (a JWKS key); the algorithm is the key's, never the token's
+//! choice, so `alg: none` and any other algorithm are refused. `exp` and `nbf` are enforced when present,
 //! and the `mercure` claim (or its `https://mercure.rocks/` fallback) read.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use p256::ecdsa::{Signature as EcSignature, VerifyingKey as EcKey};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
@@ -25,6 +26,8 @@ pub enum Key {
     Hs256(Vec<u8>),
     /// RSASSA-PKCS1-v1_5 with SHA-256, with the publisher's public key.
     Rs256(VerifyingKey<Sha256>),
+    /// ECDSA on P-256 with SHA-256 (signatures are `r || s`, 64 bytes).
+    Es256(EcKey),
 }
 
 impl Key {
@@ -42,10 +45,12 @@ impl Key {
         }
     }
 
-    fn algorithm(&self) -> &'static str {
+    /// The JWS `alg` this key verifies.
+    pub fn algorithm(&self) -> &'static str {
         match self {
             Self::Hs256(_) => "HS256",
             Self::Rs256(_) => "RS256",
+            Self::Es256(_) => "ES256",
         }
     }
 
@@ -54,6 +59,9 @@ impl Key {
             Self::Hs256(secret) => mac(secret, signed).verify_slice(signature).is_ok(),
             Self::Rs256(key) => {
                 Signature::try_from(signature).is_ok_and(|s| key.verify(signed, &s).is_ok())
+            }
+            Self::Es256(key) => {
+                EcSignature::from_slice(signature).is_ok_and(|s| key.verify(signed, &s).is_ok())
             }
         }
     }
@@ -101,9 +109,26 @@ impl fmt::Display for TokenError {
     }
 }
 
-#[derive(Deserialize)]
-struct Header {
-    alg: String,
+/// The token header's fields that choose the key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Header {
+    pub alg: String,
+    /// The key id, used to pick a key from a JWKS.
+    #[serde(default)]
+    pub kid: Option<String>,
+}
+
+/// The header of `token`, read before its signature is checked (to choose
+/// the key; nothing in it is trusted).
+pub fn header(token: &str) -> Result<Header, TokenError> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed("expected three dot-separated parts"));
+    };
+    serde_json::from_slice(&decode(header)?)
+        .map_err(|_| TokenError::Malformed("header is not a JSON object with \"alg\""))
 }
 
 #[derive(Deserialize, Default)]
@@ -126,14 +151,11 @@ struct Payload {
 /// Checks `token` against `key` at `now` (seconds since the epoch) and
 /// returns its claims.
 pub fn verify(token: &str, key: &Key, now: f64) -> Result<Claims, TokenError> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let header = header(token)?;
+    let mut parts = token.split('.').skip(1);
+    let (Some(payload), Some(signature)) = (parts.next(), parts.next()) else {
         return Err(TokenError::Malformed("expected three dot-separated parts"));
     };
-    let header: Header = serde_json::from_slice(&decode(header)?)
-        .map_err(|_| TokenError::Malformed("header is not a JSON object with \"alg\""))?;
     if header.alg != key.algorithm() {
         return Err(TokenError::Algorithm(header.alg));
     }
@@ -167,10 +189,23 @@ pub fn verify(token: &str, key: &Key, now: f64) -> Result<Claims, TokenError> {
 /// Signs `claims` (a JSON object) with HS256: the token a publisher or
 /// subscriber presents. Used by `mercure-token` and the tests.
 pub fn sign(claims: &serde_json::Value, secret: &[u8]) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let header = serde_json::json!({"alg": "HS256", "typ": "JWT"});
+    sign_with(&header, claims, |signed| {
+        mac(secret, signed).finalize().into_bytes().to_vec()
+    })
+}
+
+/// A compact JWS of `header` and `claims`, its signature made by `signer`
+/// from the signed bytes (tests sign RS256 and ES256 tokens with it).
+pub fn sign_with(
+    header: &serde_json::Value,
+    claims: &serde_json::Value,
+    signer: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> String {
+    let header = URL_SAFE_NO_PAD.encode(header.to_string());
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     let signed = format!("{header}.{payload}");
-    let signature = URL_SAFE_NO_PAD.encode(mac(secret, signed.as_bytes()).finalize().into_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(signer(signed.as_bytes()));
     format!("{signed}.{signature}")
 }
 

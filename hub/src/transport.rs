@@ -9,10 +9,11 @@
 //! most until the next heartbeat is due (or the token expires), with every
 //! matching update written and flushed as soon as it is read.
 
-use crate::authorize::{self, Credentials, Subscription};
+use crate::authorize::{self, AuthError, Credentials, Subscription};
 use crate::config::{Settings, VARIABLES};
 use crate::history::{self, History, Position};
 use crate::host::{log, monotonic, now, random_bytes};
+use crate::keys::{self, Role};
 use crate::redis_streams::RedisStreams;
 use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
@@ -163,15 +164,16 @@ async fn subscribe(
         .into_owned()
         .collect();
     let creds = credentials(&request_headers, &pairs, false);
-    let access = creds.token(&settings.cors_origins).and_then(|token| {
-        Subscription::authorize(
-            Vec::new(),
-            token,
-            settings.subscriber_key.as_ref(),
-            settings.anonymous,
-            now(),
-        )
-    });
+    let token = match creds.token(&settings.cors_origins) {
+        Ok(token) => token,
+        Err(error) => return unauthorized(out, headers, &error).await,
+    };
+    let key = match keys::resolve(settings, Role::Subscriber, token) {
+        Ok(key) => key,
+        Err(error) => return keys::refuse(out, headers, error).await,
+    };
+    let access =
+        Subscription::authorize(Vec::new(), token, key.as_ref(), settings.anonymous, now());
     let mut subscription = match access {
         Ok(subscription) => subscription,
         Err(error) => return unauthorized(out, headers, &error).await,
@@ -292,10 +294,10 @@ async fn publish(
     query: &str,
     headers: Headers,
 ) {
-    let Some(publisher_key) = &settings.publisher_key else {
-        let reason = "hub configuration error: variable publisher_jwt_key is not set";
+    if settings.publisher_key.is_none() && settings.publisher_jwks_url.is_none() {
+        let reason = "hub configuration error: variable publisher_jwt_key (or publisher_jwks_url) is not set";
         return reply(out, 500, headers, reason).await;
-    };
+    }
     let request_headers = all_headers(&request);
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -304,6 +306,12 @@ async fn publish(
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(out, headers, &error).await,
     };
+    let publisher_key = match keys::resolve(settings, Role::Publisher, token.as_deref()) {
+        Ok(Some(key)) => key,
+        Ok(None) => return unauthorized(out, headers, &AuthError::Missing).await,
+        Err(error) => return keys::refuse(out, headers, error).await,
+    };
+    let publisher_key = &publisher_key;
     if let Err(error) = authorize::publisher(token.as_deref(), publisher_key, now(), &[]) {
         return unauthorized(out, headers, &error).await;
     }

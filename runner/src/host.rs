@@ -3,7 +3,8 @@
 //!
 //! [`state`] is the `T` of each `Store<T>` and holds the rest: the guest's
 //! variables ([`variables`]), its outbound Redis connections
-//! ([`outbound_redis`], checked against [`allowed_hosts`]) and its CPU meter
+//! ([`outbound_redis`]) and HTTP requests ([`outbound_http`]), both checked
+//! against [`allowed_hosts`], and its CPU meter
 //! ([`cpu`], which also makes running wasm yield at every epoch tick).
 //! [`bindings`] is generated from `runner/wit/`. A guest's stdout and stderr
 //! go through [`stdio`] (prefixed lines) into [`log`] (bounded queues that
@@ -13,6 +14,7 @@ pub mod allowed_hosts;
 pub mod bindings;
 pub mod cpu;
 pub mod log;
+pub mod outbound_http;
 pub mod outbound_redis;
 pub mod state;
 pub mod stdio;

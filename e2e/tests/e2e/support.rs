@@ -20,6 +20,7 @@
 
 pub mod cdp;
 pub mod hub;
+pub mod jwks_server;
 pub mod redis;
 pub mod redis_app;
 pub mod runner;

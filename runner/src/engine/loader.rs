@@ -90,6 +90,7 @@ impl LoadedComponent {
             VariablesHost(self.variables.clone()),
             RedisHost::new(self.outbound.clone()),
             memory,
+            self.outbound.clone(),
         );
         let engine = match &self.export {
             HttpExport::Wasi02(pre) => pre.engine(),

@@ -5,9 +5,11 @@
 //! scheme's well-known port when none is given (`redis` → 6379). A guest's
 //! address is parsed as a URL (a bare `host:port` gets the default scheme)
 //! and allowed when any entry matches its scheme, host and port. Entries may
-//! hold `{{ variable }}` templates, resolved at start-up. This runner
-//! honours only `redis://` and `rediss://` entries (outbound HTTP and
-//! sockets stay denied), so any other scheme is a start-up error.
+//! hold `{{ variable }}` templates, resolved at start-up (an entry that
+//! resolves to an empty string is an error, as in Spin 4.0.2). This runner
+//! honours `redis://`, `rediss://`, `http://` and `https://` entries
+//! (outbound Redis and HTTP; sockets and databases stay denied), so any
+//! other scheme is a start-up error.
 
 #[cfg(test)]
 mod tests;
@@ -17,7 +19,7 @@ use std::net::IpAddr;
 use url::Host;
 
 /// Schemes this runner can connect to.
-pub const HONOURED_SCHEMES: [&str; 2] = ["redis", "rediss"];
+pub const HONOURED_SCHEMES: [&str; 4] = ["redis", "rediss", "http", "https"];
 
 /// A component's `allowed_outbound_hosts` (manifest key `key`), templates
 /// resolved with `vars`. Errors name the entry; a resolved value is shown
@@ -48,7 +50,7 @@ pub fn for_component(
             }
         })?;
         if !host.scheme().is_some_and(|s| HONOURED_SCHEMES.contains(&s)) {
-            return Err(format!("`{at}` is not supported by spin-sse-runner (only redis:// and rediss:// entries are honoured; outbound HTTP and sockets stay denied, found {entry:?}); run this app with `spin up` instead"));
+            return Err(format!("`{at}` is not supported by spin-sse-runner (only redis://, rediss://, http:// and https:// entries are honoured; sockets and databases stay denied, found {entry:?}); run this app with `spin up` instead"));
         }
         out.push(host);
     }

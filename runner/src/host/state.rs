@@ -1,8 +1,8 @@
 //! Per-instance host state (the `T` of `Store<T>`): WASI context with the
 //! component's env, files and prefixed stdio, the wasi-http context with
-//! hooks that deny outbound HTTP (only Redis entries of
-//! `allowed_outbound_hosts` are honoured) and keep the response body's
-//! buffering small, the component's variables, its outbound Redis
+//! hooks that send outbound HTTP only where `allowed_outbound_hosts` allows
+//! it ([`crate::host::outbound_http`]) and keep the response body's buffering
+//! small, the component's variables, its outbound Redis
 //! connections (closed when the store is dropped), and the instance's
 //! memory limit and CPU meter.
 //!
@@ -13,10 +13,11 @@
 //! stream holds at most these bytes plus hyper's write buffer.
 
 use crate::host::cpu::CpuMeter;
-use crate::host::outbound_redis::RedisHost;
+use crate::host::outbound_redis::{OutboundRules, RedisHost};
 use crate::host::variables::VariablesHost;
 use crate::limits::MemoryLimit;
 use std::future::Future;
+use std::sync::Arc;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{
@@ -29,7 +30,7 @@ pub struct InstanceState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
-    hooks: DenyOutbound,
+    hooks: OutboundHttp,
     /// `fermyon:spin/variables` and `wasi:config/store`.
     pub variables: VariablesHost,
     /// `fermyon:spin/redis`.
@@ -54,12 +55,13 @@ impl InstanceState {
         variables: VariablesHost,
         redis: RedisHost,
         memory: MemoryLimit,
+        outbound: Arc<OutboundRules>,
     ) -> Self {
         InstanceState {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: DenyOutbound,
+            hooks: OutboundHttp(outbound),
             variables,
             redis,
             memory,
@@ -93,26 +95,17 @@ impl WasiHttpView for InstanceState {
     }
 }
 
-/// Outbound requests are refused with `HTTP-request-denied`.
-struct DenyOutbound;
+/// Outbound requests go out when the component's rules allow them.
+struct OutboundHttp(Arc<OutboundRules>);
 
-type ResponseFuture = Box<
-    dyn Future<
-            Output = wasmtime_wasi_http::Result<(
-                http::Response<WasiBody>,
-                Box<dyn Future<Output = Result<(), HttpError>> + Send>,
-            )>,
-        > + Send,
->;
-
-impl WasiHttpHooks for DenyOutbound {
+impl WasiHttpHooks for OutboundHttp {
     fn send_request(
         &mut self,
-        _request: http::Request<WasiBody>,
-        _options: Option<RequestOptions>,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
-    ) -> ResponseFuture {
-        Box::new(async { Err(HttpError::HttpRequestDenied) })
+    ) -> crate::host::outbound_http::ResponseFuture {
+        crate::host::outbound_http::send(&self.0, request, options)
     }
 
     fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {

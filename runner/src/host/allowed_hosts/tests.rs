@@ -123,8 +123,20 @@ fn templates_resolve_before_parsing() {
 }
 
 #[test]
-fn only_redis_schemes_are_honoured() {
-    for entry in ["https://example.com", "*://*:*", "postgres://db"] {
+fn redis_and_http_schemes_are_honoured_and_others_refused() {
+    let ok = [
+        "redis://h:1",
+        "rediss://h:1",
+        "http://h",
+        "https://*.example.com",
+    ];
+    assert_eq!(
+        for_component(&entries(&ok), "k", &vars(false))
+            .unwrap()
+            .len(),
+        4
+    );
+    for entry in ["*://*:*", "postgres://db", "mqtt://broker"] {
         let e = for_component(
             &entries(&[entry]),
             "component.c.allowed_outbound_hosts",
@@ -136,6 +148,38 @@ fn only_redis_schemes_are_honoured() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn http_entries_match_scheme_host_and_default_port() {
+    let http = |entry: &str, url: &str| {
+        AllowedHost::parse(entry)
+            .unwrap()
+            .allows(&OutboundUrl::parse(url, "https").unwrap())
+    };
+    assert!(http("https://idp.example", "https://idp.example/jwks"));
+    assert!(http("https://idp.example", "https://idp.example:443/jwks"));
+    assert!(!http(
+        "https://idp.example",
+        "https://idp.example:8443/jwks"
+    ));
+    assert!(!http("https://idp.example", "http://idp.example/jwks"));
+    assert!(http("http://127.0.0.1:8080", "http://127.0.0.1:8080/k?x=1"));
+    assert!(!http("http://127.0.0.1:8080", "http://127.0.0.1:8081/k"));
+    assert!(http("http://127.0.0.1", "http://127.0.0.1/k"));
+    assert!(!http("redis://127.0.0.1:80", "http://127.0.0.1/k"));
+}
+
+#[test]
+fn an_entry_that_resolves_to_empty_is_an_error_as_in_spin_4_0_2() {
+    let declared = [crate::app::variables::Variable {
+        name: "origin".into(),
+        default: Some(String::new()),
+        secret: false,
+    }];
+    let vars = AppVariables::resolve(&declared, &[], |_| Ok(None)).unwrap();
+    let e = for_component(&entries(&["{{ origin }}"]), "k", &vars).unwrap_err();
+    assert!(e.contains("resolves to \"\""), "{e}");
 }
 
 #[test]
