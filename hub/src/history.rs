@@ -23,6 +23,31 @@ impl Position {
     pub fn start() -> Self {
         Self("0-0".to_owned())
     }
+
+    /// The `(ms, seq)` pair of a stream entry id.
+    fn parts(&self) -> Option<(u64, u64)> {
+        let (ms, seq) = self.0.split_once('-').unwrap_or((&self.0, "0"));
+        Some((ms.parse().ok()?, seq.parse().ok()?))
+    }
+}
+
+/// Stream order: `ms` then `seq`, as numbers (`9-0` < `10-0`); ids that
+/// are not `ms-seq` sort after those that are, by text.
+impl Ord for Position {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self.parts(), other.parts()) {
+            (Some(a), Some(b)) => a.cmp(&b).then_with(|| self.0.cmp(&other.0)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => self.0.cmp(&other.0),
+        }
+    }
+}
+
+impl PartialOrd for Position {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// One stored entry; `update` is `None` if it does not decode (skipped).
@@ -128,5 +153,7 @@ pub fn start<H: History>(
     }
 }
 
+#[cfg(test)]
+pub(crate) mod memory;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,8 @@
 //! - [`update`]: the update model, its stored JSON and its SSE bytes.
 //! - [`subscriptions`]: the subscriptions API's routes and JSON-LD shapes,
 //!   subscription events and the registry's records.
+//! - [`fanout`]: the WASI 0.3 hub's shared read per instance, bounded
+//!   per-subscriber queues and the replay/live seam.
 //! - [`history`]: the bus and registry traits and where a subscriber
 //!   starts reading.
 //! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
@@ -28,6 +30,7 @@
 pub mod authorize;
 pub mod config;
 pub mod cors;
+pub mod fanout;
 pub mod form;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
