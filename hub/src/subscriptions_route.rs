@@ -67,7 +67,10 @@ pub async fn api(
     if let Err(error) = access {
         return unauthorized(out, headers, &error).await;
     }
-    let read = open(settings).and_then(|redis| read(&redis).map_err(|e| e.to_string()));
+    let read = match open(settings) {
+        Ok(redis) => read(&redis).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
     let (last_event_id, records) = match read {
         Ok(read) => read,
         Err(error) => {
@@ -95,14 +98,16 @@ pub async fn api(
 }
 
 /// The newest update's id (or `earliest`) and the active records.
-fn read(redis: &RedisStreams<Redis>) -> Result<(String, Vec<Record>), RedisError> {
+async fn read(redis: &RedisStreams<Redis>) -> Result<(String, Vec<Record>), RedisError> {
     let last = redis
-        .latest(1)?
+        .latest(1)
+        .await?
         .into_iter()
         .find_map(|e| e.update)
         .map_or_else(|| EARLIEST.to_owned(), |u| u.id);
     let records = redis
-        .active()?
+        .active()
+        .await?
         .iter()
         .filter_map(|bytes| Record::from_json(bytes))
         .collect();
@@ -119,7 +124,7 @@ pub struct Presence {
 impl Presence {
     /// Registers a new subscriber (a fresh `urn:uuid` id) and publishes its
     /// start events; `None` when the API is off.
-    pub fn start(
+    pub async fn start(
         redis: &RedisStreams<Redis>,
         settings: &Settings,
         subscription: &Subscription,
@@ -141,21 +146,26 @@ impl Presence {
             heartbeat: settings.heartbeat,
         };
         let ttl = subscriptions::ttl(presence.heartbeat);
-        redis.register(&presence.record.subscriber, &presence.record.to_json(), ttl)?;
-        if let Err(error) = presence.announce(redis, true) {
-            let _ = redis.unregister(&presence.record.subscriber);
+        redis
+            .register(&presence.record.subscriber, &presence.record.to_json(), ttl)
+            .await?;
+        if let Err(error) = presence.announce(redis, true).await {
+            let _ = redis.unregister(&presence.record.subscriber).await;
             return Err(error);
         }
         Ok(Some(presence))
     }
 
     /// Refreshes the entry if a heartbeat has passed since the last time.
-    pub fn refresh(&mut self, redis: &RedisStreams<Redis>) {
+    pub async fn refresh(&mut self, redis: &RedisStreams<Redis>) {
         if !subscriptions::refresh_due(monotonic().saturating_sub(self.refreshed), self.heartbeat) {
             return;
         }
         let ttl = subscriptions::ttl(self.heartbeat);
-        match redis.register(&self.record.subscriber, &self.record.to_json(), ttl) {
+        match redis
+            .register(&self.record.subscriber, &self.record.to_json(), ttl)
+            .await
+        {
             Ok(()) => self.refreshed = monotonic(),
             Err(error) => log(&format!("subscription not refreshed: {error}")),
         }
@@ -163,10 +173,11 @@ impl Presence {
 
     /// Unregisters and publishes the end events (failures are logged: the
     /// entry then expires on its own).
-    pub fn end(self, redis: &RedisStreams<Redis>) {
-        let done = redis
-            .unregister(&self.record.subscriber)
-            .and_then(|()| self.announce(redis, false));
+    pub async fn end(self, redis: &RedisStreams<Redis>) {
+        let done = match redis.unregister(&self.record.subscriber).await {
+            Ok(()) => self.announce(redis, false).await,
+            Err(error) => Err(error),
+        };
         if let Err(error) = done {
             log(&format!("subscription end not recorded: {error}"));
         }
@@ -174,16 +185,18 @@ impl Presence {
 
     /// Publishes one private update per subscription, through the normal
     /// publish path (so every replica's subscribers see it).
-    fn announce(&self, redis: &RedisStreams<Redis>, active: bool) -> Result<(), RedisError> {
+    async fn announce(&self, redis: &RedisStreams<Redis>, active: bool) -> Result<(), RedisError> {
         for (topic, data) in self.record.events(active) {
-            redis.append(&Update {
-                id: update::generated_id(random_bytes()),
-                topics: vec![topic],
-                data,
-                event_type: String::new(),
-                retry: 0,
-                private: true,
-            })?;
+            redis
+                .append(&Update {
+                    id: update::generated_id(random_bytes()),
+                    topics: vec![topic],
+                    data,
+                    event_type: String::new(),
+                    retry: 0,
+                    private: true,
+                })
+                .await?;
         }
         Ok(())
     }

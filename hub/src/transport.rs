@@ -118,7 +118,11 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
 }
 
 async fn health_check(out: ResponseOutparam, settings: &Settings, headers: Headers) {
-    match open(settings).and_then(|redis| redis.ping().map_err(|e| e.to_string())) {
+    let pinged = match open(settings) {
+        Ok(redis) => redis.ping().await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
+    match pinged {
         Ok(()) => reply(out, 200, headers, "ok").await,
         Err(error) => unavailable(out, headers, &format!("Redis unavailable: {error}")).await,
     }
@@ -195,7 +199,7 @@ async fn subscribe(
             return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
         }
     };
-    let start = match history::start(&history, requested, &subscription) {
+    let start = match history::start(&history, requested, &subscription).await {
         Ok(start) => start,
         Err(error) => {
             return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
@@ -207,7 +211,7 @@ async fn subscribe(
     }
     let mut presence = None;
     if !head {
-        presence = match Presence::start(&history, settings, &subscription) {
+        presence = match Presence::start(&history, settings, &subscription).await {
             Ok(presence) => presence,
             Err(error) => {
                 return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
@@ -230,7 +234,7 @@ async fn subscribe(
         }
     }
     if let Some(presence) = presence {
-        presence.end(&history);
+        presence.end(&history).await;
     }
 }
 
@@ -255,12 +259,12 @@ async fn stream(
         if let Some(exp) = subscription.expires_at {
             wait = wait.min(Duration::from_secs_f64((exp - now_wall).max(0.001)));
         }
-        let entries = match history.read_after(&after, wait, READ_COUNT) {
+        let entries = match history.read_after(&after, wait, READ_COUNT).await {
             Ok(entries) => entries,
             Err(error) => return log(&format!("stream ended: {error}")),
         };
         if let Some(presence) = presence.as_deref_mut() {
-            presence.refresh(history);
+            presence.refresh(history).await;
         }
         let mut batch = Vec::new();
         for entry in entries {
@@ -344,8 +348,10 @@ async fn publish(
         retry: publication.retry,
         private: publication.private,
     };
-    let stored =
-        open(settings).and_then(|history| history.append(&update).map_err(|e| e.to_string()));
+    let stored = match open(settings) {
+        Ok(history) => history.append(&update).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
     match stored {
         // The body is the id alone, as the reference hub sends it.
         Ok(_) => text(out, 200, headers, update.id.into_bytes()).await,

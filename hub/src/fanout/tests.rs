@@ -1,5 +1,5 @@
 use super::*;
-use crate::history::memory::{update, Memory};
+use crate::history::memory::{ready, update, Memory};
 use crate::history::History;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,9 +30,7 @@ fn bus(n: u64) -> Memory {
 }
 
 fn publish(memory: &Memory, i: u64) {
-    memory
-        .append(&update(&format!("u{i}"), "/t", false))
-        .unwrap();
+    ready(memory.append(&update(&format!("u{i}"), "/t", false))).unwrap();
 }
 
 fn ids(entries: &[Entry]) -> Vec<String> {
@@ -51,7 +49,7 @@ fn shared_read(memory: &Memory, fanout: &mut Fanout, count: usize) -> bool {
     let Some(claim) = fanout.claim() else {
         return false;
     };
-    let entries = memory.read_after(&claim.after, NO_WAIT, count).unwrap();
+    let entries = ready(memory.read_after(&claim.after, NO_WAIT, count)).unwrap();
     fanout.deliver(claim, entries);
     true
 }
@@ -60,7 +58,7 @@ fn shared_read(memory: &Memory, fanout: &mut Fanout, count: usize) -> bool {
 fn replay(memory: &Memory, seam: &mut Seam, count: usize) -> Vec<Entry> {
     let mut out = Vec::new();
     while let Some(from) = seam.replay_from().cloned() {
-        out.extend(seam.replayed(memory.read_after(&from, NO_WAIT, count).unwrap()));
+        out.extend(seam.replayed(ready(memory.read_after(&from, NO_WAIT, count)).unwrap()));
     }
     out
 }
@@ -105,7 +103,10 @@ fn only_one_shared_read_is_in_flight_per_instance() {
     fanout.join(everything()).unwrap();
     let claim = fanout.claim().unwrap();
     assert!(fanout.claim().is_none());
-    fanout.deliver(claim, memory.read_after(&pos(0), NO_WAIT, 10).unwrap());
+    fanout.deliver(
+        claim,
+        ready(memory.read_after(&pos(0), NO_WAIT, 10)).unwrap(),
+    );
     assert!(fanout.claim().is_some());
 }
 
@@ -188,7 +189,10 @@ fn an_answer_to_a_claim_from_before_a_failure_is_ignored() {
     fanout.fail(stale, "gone");
     fanout.start(pos(1));
     let (id, _) = fanout.join(everything()).unwrap();
-    fanout.deliver(copy, memory.read_after(&pos(0), NO_WAIT, 10).unwrap());
+    fanout.deliver(
+        copy,
+        ready(memory.read_after(&pos(0), NO_WAIT, 10)).unwrap(),
+    );
     assert_eq!(fanout.position(), Some(&pos(1)));
     assert!(queued(&mut fanout, id).is_empty());
 }
@@ -254,7 +258,7 @@ fn replay_then_queue_has_no_gap_and_no_duplicate() {
                 // shared read goes on.
                 for extra in 1..=DURING {
                     if let Some(from) = seam.replay_from().cloned() {
-                        let read = memory.read_after(&from, NO_WAIT, count).unwrap();
+                        let read = ready(memory.read_after(&from, NO_WAIT, count)).unwrap();
                         got.extend(seam.replayed(read));
                     }
                     publish(&memory, BEFORE + extra);
@@ -288,6 +292,6 @@ fn a_start_at_or_past_the_join_position_skips_the_replay() {
     assert_eq!(Seam::new(pos(4), pos(4)).replay_from(), None);
     let mut seam = Seam::new(pos(6), pos(4));
     assert_eq!(seam.replay_from(), None);
-    let queue = bus(8).read_after(&pos(4), NO_WAIT, 10).unwrap();
+    let queue = ready(bus(8).read_after(&pos(4), NO_WAIT, 10)).unwrap();
     assert_eq!(ids(&seam.live(queue)), ["u7", "u8"]);
 }

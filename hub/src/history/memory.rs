@@ -6,7 +6,18 @@ use crate::authorize::Subscription;
 use crate::selector;
 use crate::update::Update;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+
+/// The answer of a future that is ready at once (every fake here is).
+pub fn ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a fake bus call was not ready at once"),
+    }
+}
 
 /// An in-memory history with numbered positions.
 #[derive(Default)]
@@ -18,7 +29,7 @@ impl Memory {
     pub fn with(updates: &[(&str, &str, bool)]) -> Self {
         let memory = Self::default();
         for (id, topic, private) in updates {
-            memory.append(&update(id, topic, *private)).unwrap();
+            ready(memory.append(&update(id, topic, *private))).unwrap();
         }
         memory
     }
@@ -38,14 +49,14 @@ fn entry(n: u64, update: &Update) -> Entry {
 impl History for Memory {
     type Error = String;
 
-    fn append(&self, update: &Update) -> Result<Position, String> {
+    async fn append(&self, update: &Update) -> Result<Position, String> {
         let mut entries = self.entries.borrow_mut();
         let n = entries.len() as u64 + 1;
         entries.push((n, update.clone()));
         Ok(Position(format!("{n}-0")))
     }
 
-    fn read_after(
+    async fn read_after(
         &self,
         after: &Position,
         _: Duration,
@@ -61,13 +72,13 @@ impl History for Memory {
             .collect())
     }
 
-    fn resolve(&self, id: &str) -> Result<Option<Position>, String> {
+    async fn resolve(&self, id: &str) -> Result<Option<Position>, String> {
         let entries = self.entries.borrow();
         let found = entries.iter().rev().find(|(_, u)| u.id == id);
         Ok(found.map(|(n, _)| Position(format!("{n}-0"))))
     }
 
-    fn latest(&self, count: usize) -> Result<Vec<Entry>, String> {
+    async fn latest(&self, count: usize) -> Result<Vec<Entry>, String> {
         let entries = self.entries.borrow();
         Ok(entries
             .iter()

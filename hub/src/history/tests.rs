@@ -1,10 +1,10 @@
-use super::memory::{anyone, Memory};
+use super::memory::{anyone, ready, Memory};
 use super::*;
 
 #[test]
 fn without_last_event_id_the_stream_starts_after_the_newest_entry() {
     let memory = Memory::with(&[("a", "/t", false), ("b", "/t", false)]);
-    let start = start(&memory, None, &anyone(&["*"])).unwrap();
+    let start = ready(start(&memory, None, &anyone(&["*"]))).unwrap();
     assert_eq!(
         start,
         Start {
@@ -17,7 +17,7 @@ fn without_last_event_id_the_stream_starts_after_the_newest_entry() {
 }
 
 fn start_of(memory: &Memory, requested: Option<&str>) -> Start {
-    start(memory, requested, &anyone(&["*"])).unwrap()
+    ready(start(memory, requested, &anyone(&["*"]))).unwrap()
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn a_known_id_resumes_right_after_it_and_is_echoed() {
             last_event_id: Some("urn:uuid:x".into())
         }
     );
-    let next = memory.read_after(&start.after, Duration::ZERO, 10).unwrap();
+    let next = ready(memory.read_after(&start.after, Duration::ZERO, 10)).unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].update.as_ref().unwrap().id, "c");
 }
@@ -60,7 +60,7 @@ fn an_unknown_id_goes_live_and_reports_the_newest_visible_id() {
         ("b", "/other", false),
         ("p", "/t", true),
     ]);
-    let start = start(&memory, Some("gone"), &anyone(&["/t"])).unwrap();
+    let start = ready(start(&memory, Some("gone"), &anyone(&["/t"]))).unwrap();
     assert_eq!(start.after, Position("3-0".into()), "nothing is replayed");
     assert_eq!(
         start.last_event_id.as_deref(),
