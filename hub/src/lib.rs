@@ -21,11 +21,16 @@
 //! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
 //! - [`config`]: settings from Spin variables.
 //! - [`cors`]: CORS headers for configured origins, with credentials.
-//! - `transport` (wasm only): the `#[http_component]` handler, with
-//!   `request` (headers, bounded body), `respond` (status, headers, one-line
-//!   answers), `spin_redis` (the Redis commands through `spin_sdk::redis`)
-//!   `host` (clocks, random bytes, log) and `subscriptions_route` (the
-//!   subscriptions API and the registry refresh around a stream).
+//! - `transport` (wasm, feature `p2`, the default: WASI 0.2): the
+//!   `#[http_component]` handler, with `request` (headers, bounded body),
+//!   `respond` (status, headers, one-line answers), `spin_redis` (the
+//!   Redis commands through `spin_sdk::redis`) and `subscriptions_route`
+//!   (the subscriptions API). Each stream reads Redis itself.
+//! - `p3` (wasm, feature `p3`: WASI 0.3): the `#[http_service]` handler;
+//!   an instance serves many streams, all fed by one shared read
+//!   ([`fanout`]).
+//! - `host` (clocks, random bytes, log) and `presence` (a stream's entry
+//!   in the registry) serve both.
 
 pub mod authorize;
 pub mod config;
@@ -35,18 +40,24 @@ pub mod form;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 mod host;
+#[cfg(target_arch = "wasm32")]
+mod presence;
 pub mod redis_streams;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod request;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod respond;
 pub mod selector;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod spin_redis;
 pub mod subscriptions;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod subscriptions_route;
 pub mod token;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod transport;
 pub mod update;
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod p3;
+#[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
+compile_error!("build the hub with one ABI: the default feature p2, or --no-default-features --features p3");

@@ -17,7 +17,8 @@ use crate::redis_streams::RedisStreams;
 use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
 use crate::spin_redis::{open, Redis};
-use crate::subscriptions_route::{self, Presence};
+use crate::presence::Presence;
+use crate::subscriptions_route;
 use crate::update::{self, Update, HEARTBEAT};
 use crate::{cors, form, selector, subscriptions};
 use futures::SinkExt;
@@ -128,32 +129,6 @@ async fn health_check(out: ResponseOutparam, settings: &Settings, headers: Heade
     }
 }
 
-pub(crate) fn credentials<'a>(
-    request_headers: &'a [(String, String)],
-    query: &'a [(String, String)],
-    is_post: bool,
-) -> Credentials<'a> {
-    let values = |name: &str| -> Vec<&'a str> {
-        request_headers
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    };
-    Credentials {
-        authorization_headers: values("authorization"),
-        authorization_query: query
-            .iter()
-            .filter(|(n, _)| n == "authorization")
-            .map(|(_, v)| v.as_str())
-            .collect(),
-        cookie_headers: values("cookie"),
-        is_post,
-        origin: values("origin").first().copied(),
-        referer: values("referer").first().copied(),
-    }
-}
-
 async fn subscribe(
     request: IncomingRequest,
     out: ResponseOutparam,
@@ -166,7 +141,7 @@ async fn subscribe(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let creds = credentials(&request_headers, &pairs, false);
+    let creds = Credentials::from_request(&request_headers, &pairs, false);
     let access = creds.token(&settings.cors_origins).and_then(|token| {
         Subscription::authorize(
             Vec::new(),
@@ -304,7 +279,9 @@ async fn publish(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let token = match credentials(&request_headers, &pairs, true).token(&settings.publish_origins) {
+    let token = match Credentials::from_request(&request_headers, &pairs, true)
+        .token(&settings.publish_origins)
+    {
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(out, headers, &error).await,
     };
