@@ -33,6 +33,7 @@ use crate::history::{Entry, Position};
 use crate::update::Stored;
 use std::collections::{BTreeMap, VecDeque};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 /// Entries a subscriber's queue holds before it is ended.
 pub const QUEUE_DEPTH: usize = 1000;
@@ -135,11 +136,15 @@ impl Fanout {
         Some((id, at))
     }
 
-    /// Removes a subscriber; the last one out forgets the position.
+    /// Removes a subscriber; the last one out forgets the position. With
+    /// no read in flight the others are woken, so one of them takes the
+    /// next read (the one leaving may have been the one reading).
     pub fn leave(&mut self, id: Id) {
         self.slots.remove(&id);
         if self.slots.is_empty() {
             self.forget();
+        } else if !self.reading {
+            self.wake_all();
         }
     }
 
@@ -235,6 +240,22 @@ impl Fanout {
         Poll::Ready(Next::Entries(slot.queue.drain(..).collect()))
     }
 
+    /// Ready with a subscriber's end once it has ended (its queue left
+    /// alone), else keeps `cx`'s waker: for a subscriber that is still
+    /// writing what it took and must not take more yet.
+    pub fn poll_end(&mut self, id: Id, cx: &mut Context<'_>) -> Poll<End> {
+        let Some(slot) = self.slots.get_mut(&id) else {
+            return Poll::Ready(End::Bus("subscriber left".into()));
+        };
+        match &slot.end {
+            Some(end) => Poll::Ready(end.clone()),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+
     fn forget(&mut self) {
         self.position = None;
         self.reading = false;
@@ -247,6 +268,23 @@ impl Fanout {
                 waker.wake();
             }
         }
+    }
+}
+
+/// How long a subscriber may wait for news before it writes a heartbeat
+/// (`since_write` after its last write) or its token expires (`expires_at`,
+/// wall-clock seconds; `now` likewise); `None` once it has expired.
+pub fn wait(
+    heartbeat: Duration,
+    since_write: Duration,
+    now: f64,
+    expires_at: Option<f64>,
+) -> Option<Duration> {
+    let wait = heartbeat.saturating_sub(since_write);
+    match expires_at {
+        Some(exp) if now >= exp => None,
+        Some(exp) => Some(wait.min(Duration::from_secs_f64((exp - now).max(0.001)))),
+        None => Some(wait),
     }
 }
 

@@ -40,6 +40,11 @@ pub mod form;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 mod host;
+// spin-sdk 7's macros name the crate `spin_sdk`.
+#[cfg(all(target_arch = "wasm32", feature = "p3", not(feature = "p2")))]
+extern crate spin_sdk_p3 as spin_sdk;
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod p3;
 #[cfg(target_arch = "wasm32")]
 mod presence;
 pub mod redis_streams;
@@ -57,7 +62,7 @@ pub mod token;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod transport;
 pub mod update;
-#[cfg(all(target_arch = "wasm32", feature = "p3"))]
-mod p3;
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
-compile_error!("build the hub with one ABI: the default feature p2, or --no-default-features --features p3");
+compile_error!(
+    "build the hub with one ABI: the default feature p2, or --no-default-features --features p3"
+);

@@ -14,7 +14,9 @@ use crate::update::{self, Update};
 use std::time::Duration;
 
 /// The newest update's id (or `earliest`) and the active records.
-pub async fn read<E: Execute>(redis: &RedisStreams<E>) -> Result<(String, Vec<Record>), RedisError> {
+pub async fn read<E: Execute>(
+    redis: &RedisStreams<E>,
+) -> Result<(String, Vec<Record>), RedisError> {
     let last = redis
         .latest(1)
         .await?
@@ -101,7 +103,11 @@ impl Presence {
 
     /// Publishes one private update per subscription, through the normal
     /// publish path (so every replica's subscribers see it).
-    async fn announce<E: Execute>(&self, redis: &RedisStreams<E>, active: bool) -> Result<(), RedisError> {
+    async fn announce<E: Execute>(
+        &self,
+        redis: &RedisStreams<E>,
+        active: bool,
+    ) -> Result<(), RedisError> {
         for (topic, data) in self.record.events(active) {
             redis
                 .append(&Update {

@@ -13,29 +13,19 @@ use crate::authorize::{self, Credentials, Subscription};
 use crate::config::{Settings, VARIABLES};
 use crate::history::{self, History, Position};
 use crate::host::{log, monotonic, now, random_bytes};
+use crate::presence::Presence;
 use crate::redis_streams::RedisStreams;
 use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
 use crate::spin_redis::{open, Redis};
-use crate::presence::Presence;
 use crate::subscriptions_route;
-use crate::update::{self, Update, HEARTBEAT};
+use crate::update::{self, Update, HEARTBEAT, STREAM_HEADERS};
 use crate::{cors, form, selector, subscriptions};
 use futures::SinkExt;
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
 use spin_sdk::http_component;
 use std::time::Duration;
 
-const STREAM_HEADERS: [(&str, &str); 5] = [
-    ("content-type", "text/event-stream"),
-    (
-        "cache-control",
-        "private, no-cache, no-store, must-revalidate, max-age=0",
-    ),
-    ("pragma", "no-cache"),
-    ("expires", "0"),
-    ("x-accel-buffering", "no"),
-];
 const ALLOW: &str = "GET, HEAD, POST, OPTIONS";
 const READ_COUNT: usize = 100;
 

@@ -295,3 +295,51 @@ fn a_start_at_or_past_the_join_position_skips_the_replay() {
     let queue = ready(bus(8).read_after(&pos(4), NO_WAIT, 10)).unwrap();
     assert_eq!(ids(&seam.live(queue)), ["u7", "u8"]);
 }
+
+#[test]
+fn a_subscriber_leaving_between_reads_wakes_the_others_to_read_on() {
+    let mut fanout = Fanout::default();
+    fanout.start(pos(0));
+    let (reader, _) = fanout.join(everything()).unwrap();
+    let (other, _) = fanout.join(everything()).unwrap();
+    let count = Arc::new(Count::default());
+    assert!(poll(&mut fanout, other, &Waker::from(count.clone())).is_pending());
+    let claim = fanout.claim().unwrap();
+    fanout.deliver(claim, Vec::new());
+    fanout.leave(reader);
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert!(fanout.claim().is_some());
+}
+
+#[test]
+fn the_wait_is_the_rest_of_the_heartbeat_or_the_token_life_if_shorter() {
+    let beat = Duration::from_secs(15);
+    assert_eq!(
+        wait(beat, Duration::from_secs(4), 100.0, None),
+        Some(Duration::from_secs(11))
+    );
+    assert_eq!(
+        wait(beat, Duration::from_secs(20), 100.0, None),
+        Some(Duration::ZERO)
+    );
+    assert_eq!(
+        wait(beat, Duration::ZERO, 100.0, Some(102.5)),
+        Some(Duration::from_millis(2500))
+    );
+    assert_eq!(wait(beat, Duration::ZERO, 100.0, Some(100.0)), None);
+}
+
+#[test]
+fn a_busy_subscriber_is_woken_when_its_queue_overflows() {
+    let memory = bus(2);
+    let mut fanout = Fanout::new(1);
+    fanout.start(pos(0));
+    let (id, _) = fanout.join(everything()).unwrap();
+    let count = Arc::new(Count::default());
+    let waker = Waker::from(count.clone());
+    let mut cx = Context::from_waker(&waker);
+    assert!(fanout.poll_end(id, &mut cx).is_pending());
+    shared_read(&memory, &mut fanout, 10);
+    assert!(count.0.load(Ordering::SeqCst) >= 1);
+    assert_eq!(fanout.poll_end(id, &mut cx), Poll::Ready(End::Overflow));
+}
