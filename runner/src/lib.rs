@@ -35,6 +35,7 @@
 
 pub mod allowed_hosts;
 pub mod bindings;
+pub mod bindings_p3;
 pub mod body;
 pub mod build_cmd;
 pub mod cli;

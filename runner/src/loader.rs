@@ -12,18 +12,20 @@
 //! for its standard library.
 
 use crate::allowed_hosts;
-use crate::bindings;
 use crate::engine::EngineConfig;
 use crate::files::{self, StagedFiles};
 use crate::limits::{Limits, MemoryLimit};
 use crate::manifest::{App, ComponentDef};
+use crate::outbound_redis::p3::RedisP3;
 use crate::outbound_redis::{OutboundRules, RedisHost};
 use crate::routes::Router;
 use crate::state::InstanceState;
 use crate::stdio::{PrefixedStdio, Target};
 use crate::variables::host::VariablesHost;
+use crate::variables::host_p3::VariablesP3;
 use crate::variables::provider::EnvProvider;
 use crate::variables::{AppVariables, ComponentVariables, Template};
+use crate::{bindings, bindings_p3};
 use anyhow::{anyhow, bail, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -146,6 +148,8 @@ impl LoadedApp {
             &mut s.variables
         })?;
         bindings::redis::add_to_linker::<_, HasSelf<RedisHost>>(&mut linker, |s| &mut s.redis)?;
+        bindings_p3::redis::add_to_linker::<_, RedisP3>(&mut linker, |s| &mut s.redis)?;
+        bindings_p3::variables::add_to_linker::<_, VariablesP3>(&mut linker, |s| &mut s.variables)?;
         // Every component's variables and outbound rules are checked, routed or not.
         let mut settings = HashMap::new();
         for def in &app.components {

@@ -8,6 +8,7 @@
 //! Values are never part of an error message.
 
 pub mod host;
+pub mod host_p3;
 pub mod provider;
 #[cfg(test)]
 mod tests;
