@@ -130,7 +130,12 @@ impl Subscriber {
         let mut turn = None;
         let mut out = Vec::new();
         loop {
-            let since = monotonic().saturating_sub(last_write);
+            // A write still pending is as good as a heartbeat.
+            let since = if out.is_empty() {
+                monotonic().saturating_sub(last_write)
+            } else {
+                Duration::ZERO
+            };
             let Some(wait) = fanout::wait(heartbeat, since, now(), self.subscription.expires_at)
             else {
                 return "subscriber token expired: stream ended".into();
