@@ -10,6 +10,8 @@ echo "[bench] building (release)..." >&2
 cargo build --release -p spin-sse-runner -p spin-sse-bench
 # The components as spin.toml builds them (size profile, stripped, sidecars).
 "${CARGO_TARGET_DIR:-target}/release/spin-sse-runner" build --file spin.toml
+# The WASI 0.3 build of the same app, served as `runner-p3`.
+"${CARGO_TARGET_DIR:-target}/release/spin-sse-runner" build --file spin.p3.toml
 
 # Each open stream maps a few regions in the runner; the default
 # vm.max_map_count (65530) can cap concurrency before the fd limit does.

@@ -1,6 +1,8 @@
-//! spin-sse: a Spin HTTP component (WASI 0.2) that streams Server-Sent
-//! Events on `/sse`: the seed's messages, one per interval, resumable with
-//! `Last-Event-ID`, with keep-alive comments while quiet.
+//! spin-sse: a Spin HTTP component that streams Server-Sent Events on
+//! `/sse`: the seed's messages, one per interval, resumable with
+//! `Last-Event-ID`, with keep-alive comments while quiet. One pure core,
+//! two thin adapters: WASI 0.2 with spin-sdk 5.2 (feature `p2`, the
+//! default) and WASI 0.3 with spin-sdk 7 (feature `p3`).
 //!
 //! # Layout
 //!
@@ -18,23 +20,37 @@
 //!   together joined into one write.
 //! - [`reply`]: the whole answer to a request: method, status, headers,
 //!   reason line or stream.
-//! - `timer`: async sleep on `wasi:clocks/monotonic-clock` pollables.
-//! - `transport`: the `#[http_component]` handler: sends the reply, writes
-//!   the outbox when due, stops when the client is gone.
+//! - [`pump`]: the loop over an outbox that both adapters run: write when
+//!   due, sleep in between, stop when the client is gone.
+//! - `timer`, `transport` (WASI 0.2): async sleep on
+//!   `wasi:clocks/monotonic-clock` pollables; the `#[http_component]`
+//!   handler.
+//! - `transport_p3` (WASI 0.3): the `wasi:http/handler@0.3.0` export; each
+//!   stream is a task of an instance that other requests share.
 //!
-//! `timer` and `transport` exist only on `wasm32` (the component's export
-//! name is not a valid native symbol); everything else is pure and tested
-//! natively with `cargo test -p spin-sse`.
+//! The adapters exist only on `wasm32` (the component's export name is not
+//! a valid native symbol); everything else is pure and tested natively with
+//! `cargo test -p spin-sse`.
 
 pub mod config;
 pub mod frames;
 pub mod json_strings;
 pub mod outbox;
 pub mod params;
+pub mod pump;
 pub mod query;
 pub mod reply;
 pub mod schedule;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod timer;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod transport;
+
+// spin-sdk 7's export macro names the crate `spin_sdk`.
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+extern crate spin_sdk_p3 as spin_sdk;
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod transport_p3;
+
+#[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
+compile_error!("build spin-sse with one of the features p2 (default) or p3");

@@ -1,20 +1,21 @@
-//! The Spin/WASI HTTP adapter: the `#[http_component]` handler sends the
-//! [`reply`](crate::reply) for the request, and for a stream writes what the
-//! [`Outbox`] hands out, sleeping on the monotonic clock in between. It
-//! stops at the final event or at the first failed write (client gone).
+//! The WASI 0.2 adapter (spin-sdk 5.2, `wasi:http/incoming-handler`): the
+//! `#[http_component]` handler sends the [`reply`](crate::reply) for the
+//! request, and for a stream runs [`pump`] with the response body and the
+//! monotonic clock of [`timer`]. It stops at the final event or at the
+//! first failed write (client gone).
 //!
 //! Only standard WASI 0.2 interfaces are used (HTTP, clocks, CLI environment
 //! and stderr), so the same `.wasm` runs under `spin up` and
 //! `wasmtime serve -Scli`.
 
-use crate::outbox::{Next, Outbox};
+use crate::pump::{pump, Wire};
 use crate::reply::{self, Body, Contract};
 use crate::timer;
 use futures::Sink;
 use futures::SinkExt;
 use spin_sdk::http::{Fields, IncomingRequest, Method, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
-use std::time::Duration;
+use std::future::Future;
 use wasi::io::streams::StreamError;
 
 /// Header names in WASI `fields` are matched in lower case.
@@ -57,27 +58,33 @@ async fn handle_sse(request: IncomingRequest, response_out: ResponseOutparam) {
                 ));
             }
         }
-        Body::Events(outbox) => stream(body, outbox).await,
+        Body::Events(outbox) => {
+            if let Err(line) = pump(outbox, &mut Stream { body }).await {
+                log(&line);
+            }
+        }
     }
 }
 
-/// Writes what `outbox` hands out, each write when it is due.
-async fn stream(mut body: impl Sink<Vec<u8>, Error = StreamError> + Unpin, mut outbox: Outbox) {
-    let start = timer::now();
-    loop {
-        let elapsed = Duration::from_nanos(timer::now().saturating_sub(start));
-        match outbox.next(elapsed) {
-            Next::Write(bytes) => {
-                if let Err(error) = body.send(bytes).await {
-                    return log(&outbox.client_gone(&describe(&error)));
-                }
-            }
-            Next::WaitUntil(at) => {
-                let at = u64::try_from(at.as_nanos()).unwrap_or(u64::MAX);
-                timer::sleep_until(start.saturating_add(at)).await;
-            }
-            Next::Done => return,
-        }
+/// The response body and the monotonic clock of one stream.
+struct Stream<S> {
+    body: S,
+}
+
+impl<S: Sink<Vec<u8>, Error = StreamError> + Unpin> Wire for Stream<S> {
+    fn now(&self) -> u64 {
+        timer::now()
+    }
+
+    fn sleep_until(&mut self, deadline: u64) -> impl Future<Output = ()> {
+        timer::sleep_until(deadline)
+    }
+
+    async fn write(&mut self, bytes: Vec<u8>) -> Result<(), String> {
+        self.body
+            .send(bytes)
+            .await
+            .map_err(|error| describe(&error))
     }
 }
 

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use model::{Results, Skipped, PEER, RUNNER};
+use model::{Results, Skipped, PEER, RUNNER, RUNNER_P3};
 use sampler::Sampler;
 use scenarios::Ctx;
 use server::Server;
@@ -42,6 +42,9 @@ pub struct DriveArgs {
     /// The app manifest (its components must be built).
     #[arg(long, default_value = "spin.toml")]
     pub manifest: PathBuf,
+    /// The WASI 0.3 build of the same app, served as `runner-p3`.
+    #[arg(long, default_value = "spin.p3.toml")]
+    pub manifest_p3: PathBuf,
     /// `--max-instances` for the runner.
     #[arg(long, default_value_t = 20_000)]
     pub max_instances: u32,
@@ -60,8 +63,8 @@ pub struct DriveArgs {
     /// Seconds to hold each ladder step (overrides the mode's default).
     #[arg(long)]
     pub hold: Option<f64>,
-    /// Comma-separated servers to run: runner, peer, spin, wasmtime.
-    #[arg(long, default_value = "peer,runner,spin,wasmtime")]
+    /// Comma-separated servers to run: peer, runner, runner-p3, spin, wasmtime.
+    #[arg(long, default_value = "peer,runner,runner-p3,spin,wasmtime")]
     pub servers: String,
     /// Comma-separated scenarios: ladder, throughput, connrate, static, storm.
     #[arg(long, default_value = "ladder,throughput,connrate,static,storm")]
@@ -164,23 +167,32 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         .args(&app.peer_flags);
         kinds.push((PEER.into(), cmd, false));
     }
-    if want(&a.servers, RUNNER) {
-        if runner.is_file() {
-            let mut cmd = Command::new(&runner);
-            cmd.args(["up", "--file"]).arg(&app.manifest).args([
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "127.0.0.1:0",
-                "--max-instances",
-                &a.max_instances.to_string(),
-            ]);
-            kinds.push((RUNNER.into(), cmd, true));
-        } else {
+    for (name, manifest) in [(RUNNER, &a.manifest), (RUNNER_P3, &a.manifest_p3)] {
+        if !want(&a.servers, name) {
+            continue;
+        }
+        if !runner.is_file() {
+            let reason = format!("{} not found (build it first)", runner.display());
             r.skipped.push(Skipped {
-                server: RUNNER.into(),
-                reason: format!("{} not found (build it first)", runner.display()),
+                server: name.into(),
+                reason,
             });
+            continue;
+        }
+        let prepared = if manifest == &a.manifest {
+            Ok(app.clone())
+        } else {
+            app::prepare(manifest, &target_dir, &c.work.join(format!("app-{name}")))
+        };
+        match prepared {
+            Ok(served) => {
+                let cmd = runner_command(&runner, &served.manifest, a.max_instances);
+                kinds.push((name.into(), cmd, true));
+            }
+            Err(reason) => r.skipped.push(Skipped {
+                server: name.into(),
+                reason,
+            }),
         }
     }
     for (name, found) in [
@@ -304,6 +316,20 @@ fn write_outputs(a: &DriveArgs, r: &Results) -> Result<(), String> {
     Ok(())
 }
 
+/// `spin-sse-runner up` on a prepared manifest, with metrics.
+fn runner_command(runner: &Path, manifest: &Path, max_instances: u32) -> Command {
+    let mut cmd = Command::new(runner);
+    cmd.args(["up", "--file"]).arg(manifest).args([
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+        "--max-instances",
+        &max_instances.to_string(),
+    ]);
+    cmd
+}
+
 /// The command for `spin up` / `wasmtime serve`, or why it cannot run.
 fn external(name: &str, app: &app::App) -> Result<Command, String> {
     let bin =
@@ -344,6 +370,7 @@ mod tests {
             runner: None,
             target_dir: None,
             manifest: "m".into(),
+            manifest_p3: "m3".into(),
             max_instances: 1,
             out: "o".into(),
             docs: "d".into(),

@@ -19,6 +19,10 @@ mod e2e {
     /// retry, heartbeat, resume, 204, HEAD, 405, bad-input 400s.
     mod sse;
 
+    /// The built SSE and file-server components import only standard WASI
+    /// and export their `wasi:http` handler (0.2 or 0.3).
+    mod components;
+
     /// SSE with a runner of its own: `environment` settings; a client that
     /// leaves mid-stream (runner metrics + the component's log line).
     mod sse_runner;

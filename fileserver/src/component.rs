@@ -1,17 +1,12 @@
-//! Spin/WASI transport: turns the incoming request into [`RequestParts`],
-//! runs [`serve::plan`] against the mount at `/`, and writes the plan through
-//! `OutgoingResponse`, streaming file bodies in [`CHUNK_SIZE`] pieces.
+//! The WASI 0.2 transport (spin-sdk 5.2, `#[http_component]`): turns the
+//! incoming request into [`RequestParts`], lets [`transfer`](crate::transfer)
+//! plan and open the answer, and writes it through `OutgoingResponse`.
 
-use crate::config::Config;
-use crate::fs::DirFs;
 use crate::request::RequestParts;
-use crate::serve::{self, Body, Plan};
-use crate::stream::{Chunks, CHUNK_SIZE};
-use futures::SinkExt;
+use crate::transfer::{self, BodySink};
+use futures::{Sink, SinkExt};
 use spin_sdk::http::{Fields, IncomingRequest, Method, OutgoingResponse, ResponseOutparam};
-
-/// Where Spin mounts the component's `files`.
-const MOUNT: &str = "/";
+use std::fmt::Debug;
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest, out: ResponseOutparam) {
@@ -20,13 +15,39 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
         req.path_with_query().unwrap_or_default(),
         req.headers().entries(),
     );
-    let (cfg, warnings) = Config::from_env();
-    for w in warnings {
-        eprintln!("warning: {w}");
+    let ready = transfer::prepare(&parts);
+    let entries: Vec<(String, Vec<u8>)> = ready
+        .plan
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
+        .collect();
+    let fields = match Fields::from_list(&entries) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("invalid response header: {e:?}");
+            Fields::new()
+        }
+    };
+    let response = OutgoingResponse::new(fields);
+    let _ = response.set_status_code(ready.plan.status);
+    let mut body = Body(response.take_body());
+    out.set(response);
+    ready.send_body(&mut body).await;
+    // Dropping the sink finishes the body.
+}
+
+/// The outgoing body as the transfer's sink.
+struct Body<S>(S);
+
+impl<S> BodySink for Body<S>
+where
+    S: Sink<Vec<u8>> + Unpin,
+    S::Error: Debug,
+{
+    async fn send(&mut self, bytes: Vec<u8>) -> Result<(), String> {
+        self.0.send(bytes).await.map_err(|e| format!("{e:?}"))
     }
-    let fs = DirFs::new(MOUNT);
-    let plan = serve::plan(&parts, &fs, &cfg);
-    send(plan, &fs, out).await;
 }
 
 fn method_name(m: &Method) -> String {
@@ -42,62 +63,4 @@ fn method_name(m: &Method) -> String {
         Method::Trace => "TRACE".into(),
         Method::Other(o) => o.clone(),
     }
-}
-
-async fn send(plan: Plan, fs: &DirFs, out: ResponseOutparam) {
-    // Open the file before committing to the status line, so a file that
-    // vanished since `stat` becomes a clean 404 rather than a broken 200.
-    let (plan, chunks) = match &plan.body {
-        Body::File { path, offset, len } => {
-            match fs.open(path).and_then(|f| Chunks::new(f, *offset, *len)) {
-                Ok(c) => (plan, Some(c)),
-                Err(e) => {
-                    eprintln!("cannot open {}: {e}", path.relative());
-                    (serve::text(404, "not found", false), None)
-                }
-            }
-        }
-        _ => (plan, None),
-    };
-    let entries: Vec<(String, Vec<u8>)> = plan
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
-        .collect();
-    let fields = match Fields::from_list(&entries) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("invalid response header: {e:?}");
-            Fields::new()
-        }
-    };
-    let response = OutgoingResponse::new(fields);
-    let _ = response.set_status_code(plan.status);
-    let mut body = response.take_body();
-    out.set(response);
-    if let Body::Text(t) = plan.body {
-        if let Err(e) = body.send(t.into_bytes()).await {
-            eprintln!("error sending body: {e:?}");
-        }
-    } else if let Some(mut chunks) = chunks {
-        let mut sent = 0usize;
-        loop {
-            match chunks.next_chunk() {
-                Ok(Some(chunk)) => {
-                    sent += chunk.len();
-                    if let Err(e) = body.send(chunk.to_vec()).await {
-                        eprintln!("client went away after {sent} bytes: {e:?}");
-                        break;
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("read error after {sent} bytes (chunks of {CHUNK_SIZE}): {e}");
-                    break;
-                }
-            }
-        }
-    }
-    // Dropping the sink finishes the body.
-    drop(body);
 }

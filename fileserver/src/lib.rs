@@ -1,4 +1,6 @@
-//! Static file server component for Spin (WASI 0.2, `wasm32-wasip2`).
+//! Static file server component for Spin (`wasm32-wasip2`), built for WASI
+//! 0.2 with spin-sdk 5.2 (feature `p2`, the default) or WASI 0.3 with
+//! spin-sdk 7 (feature `p3`) from the same serving code.
 //!
 //! Serves the files Spin mounts at `/` (spin.toml `files`): percent-decoded,
 //! traversal-proof paths; `index.html` for directories and a 301 to `dir/`;
@@ -18,8 +20,11 @@
 //! - [`fs`]: file-system metadata trait and the directory implementation
 //! - [`serve`]: the decision, request → response plan
 //! - [`stream`]: chunked reading of a byte range
-//! - `component`: the Spin/WASI transport (`#[http_component]`), compiled
-//!   for `wasm32` only (its export symbol cannot link into a native cdylib)
+//! - [`transfer`]: what both transports do: plan, open the file before the
+//!   status is sent, send the body in chunks
+//! - `component` (WASI 0.2, `#[http_component]`) and `component_p3` (WASI
+//!   0.3, `wasi:http/handler@0.3.0`): the transports, compiled for `wasm32`
+//!   only (their export symbols cannot link into a native cdylib)
 
 pub mod conditional;
 pub mod config;
@@ -31,6 +36,16 @@ pub mod range;
 pub mod request;
 pub mod serve;
 pub mod stream;
+pub mod transfer;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod component;
+
+// spin-sdk 7's export macro names the crate `spin_sdk`.
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+extern crate spin_sdk_p3 as spin_sdk;
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod component_p3;
+
+#[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
+compile_error!("build static-fileserver with one of the features p2 (default) or p3");

@@ -1,7 +1,7 @@
 //! Command line (no I/O): `up` and `build`, their flags and help, on clap
 //! derive. Every parse failure becomes one line naming the flag and the fix.
 
-use crate::instance_reuse::{parse_count, parse_duration, Range, ReuseConfig};
+use crate::trigger::instance_reuse::{parse_count, parse_duration, Range, ReuseConfig};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -51,9 +51,9 @@ pub struct UpArgs {
     /// also serve GET http://ADDR/metrics (instance counters as JSON)
     #[arg(long, value_name = "ADDR", value_parser = metrics_address)]
     pub metrics_listen: Option<SocketAddr>,
-    /// limits against faulty guests and hostile clients (see `limit_flags`)
+    /// limits against faulty guests and hostile clients (see `limits::flags`)
     #[command(flatten)]
-    pub limits: crate::limit_flags::LimitArgs,
+    pub limits: crate::limits::flags::LimitArgs,
     /// requests one WASI 0.3 instance takes before it is retired (N or A..B) [default: 128]
     #[arg(long, value_name = "N", value_parser = reuse_count)]
     pub max_instance_reuse_count: Option<Range<usize>>,

@@ -2,8 +2,10 @@
 //! faulty guests and hostile clients, their defaults, and the one-line
 //! reasons given when a guest hits one.
 //!
-//! Pure settings (no I/O): `up` fills them from the command line, the
-//! handler, the server and the instance state read them.
+//! Pure settings (no I/O): `up` fills them from the command line
+//! ([`flags`]), the handler, the server and the instance state read them.
+
+pub mod flags;
 
 use anyhow::{bail, Result};
 use std::fmt;

@@ -1,14 +1,14 @@
 //! `up`: read the manifest, optionally build, compile and link the
 //! components, bind, print the routes like Spin, serve until SIGINT/SIGTERM.
 
-use crate::build_cmd::build_all;
+use crate::app::build::build_all;
+use crate::app::manifest::App;
 use crate::cli::UpArgs;
-use crate::engine::EngineConfig;
-use crate::handler::Handler;
-use crate::instances::Instances;
-use crate::loader::LoadedApp;
-use crate::manifest::App;
-use crate::server;
+use crate::engine::config::EngineConfig;
+use crate::engine::instances::Instances;
+use crate::engine::loader::LoadedApp;
+use crate::trigger::handler::Handler;
+use crate::trigger::server;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -30,7 +30,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
     }
     limits.max_memory_bytes = guard.max_instance_memory;
     let engine = limits.build()?;
-    crate::cpu::start_ticker(&engine);
+    crate::host::cpu::start_ticker(&engine);
     let loaded = tokio::task::block_in_place(|| LoadedApp::load(app, &engine, &limits))?;
     let listener = bind(args.listen, "--listen").await?;
     let metrics = match args.metrics_listen {
@@ -63,7 +63,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
     drop(out);
 
     let instances = Instances::new(limits.max_instances);
-    crate::trim::spawn(instances.clone());
+    crate::engine::trim::spawn(instances.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let handler = Arc::new(Handler::new(
         loaded,

@@ -1,6 +1,6 @@
 //! The issue's goals, checked against a run's [`Results`] for the runner.
 
-use super::model::{LadderRow, Results, PEER, RUNNER};
+use super::model::{LadderRow, Results, PEER, RUNNER, RUNNER_P3};
 
 /// Where one goal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,52 @@ pub fn check(r: &Results) -> Vec<Verdict> {
         throughput(r),
         first_event_ramp(r),
         first_event_probes(r),
+        p3_per_stream(r),
+        p3_one_stream_throughput(r),
     ]
+}
+
+/// Issue 16: an open stream on a shared WASI 0.3 instance.
+fn p3_per_stream(r: &Results) -> Verdict {
+    const GOAL: &str = "≤24 KiB RSS per open stream at 5,000 streams, WASI 0.3 build";
+    let step = r
+        .ladder
+        .iter()
+        .find(|l| l.server == RUNNER_P3 && l.streams == 5000);
+    match step.and_then(|l| l.kib_per_stream.map(|k| (l, k))) {
+        Some((l, k)) => verdict(
+            GOAL,
+            ok(k <= 24.0 && l.established >= 5000),
+            format!("{k:.1} KiB ({} of 5,000 established)", l.established),
+        ),
+        None => verdict(
+            GOAL,
+            Status::NotMeasured,
+            "no runner-p3 step at 5,000".into(),
+        ),
+    }
+}
+
+/// Issue 16: one stream's events/s on the WASI 0.3 build against the peer.
+fn p3_one_stream_throughput(r: &Results) -> Verdict {
+    const GOAL: &str = "one-stream events/s ≥0.8× the native peer, WASI 0.3 build";
+    let one = |server: &str| {
+        r.throughput
+            .iter()
+            .find(|t| t.server == server && t.streams == 1)
+            .map(|t| t.events_per_s)
+    };
+    match (one(RUNNER_P3), one(PEER)) {
+        (Some(p3), Some(peer)) => {
+            let ratio = p3 / peer.max(f64::MIN_POSITIVE);
+            verdict(GOAL, ok(ratio >= 0.8), format!("{ratio:.2}× the peer"))
+        }
+        _ => verdict(
+            GOAL,
+            Status::NotMeasured,
+            "no runner-p3/peer one-stream pair".into(),
+        ),
+    }
 }
 
 fn concurrency(r: &Results) -> Verdict {
@@ -243,12 +288,19 @@ mod tests {
             ladder: vec![
                 ladder(RUNNER, 1000, 1000, 40.0, 3.0),
                 ladder(RUNNER, 15_000, 15_000, 50.0, 9.0),
+                ladder(RUNNER_P3, 5000, 5000, 23.9, 2.0),
             ],
             throughput: vec![
                 ThroughputRow {
                     server: RUNNER.into(),
                     streams: 1,
                     events_per_s: 60.0,
+                    ..Default::default()
+                },
+                ThroughputRow {
+                    server: RUNNER_P3.into(),
+                    streams: 1,
+                    events_per_s: 80.0,
                     ..Default::default()
                 },
                 ThroughputRow {
@@ -276,12 +328,25 @@ mod tests {
             ladder: vec![
                 ladder(RUNNER, 1000, 1000, 70.0, 5.5),
                 ladder(RUNNER, 15_000, 14_000, 10.0, 1.0),
+                ladder(RUNNER_P3, 5000, 5000, 24.1, 1.0),
             ],
             throughput: vec![
                 ThroughputRow {
                     server: RUNNER.into(),
                     streams: 100,
                     events_per_s: 40.0,
+                    ..Default::default()
+                },
+                ThroughputRow {
+                    server: RUNNER_P3.into(),
+                    streams: 1,
+                    events_per_s: 79.0,
+                    ..Default::default()
+                },
+                ThroughputRow {
+                    server: PEER.into(),
+                    streams: 1,
+                    events_per_s: 100.0,
                     ..Default::default()
                 },
                 ThroughputRow {
@@ -306,6 +371,17 @@ mod tests {
             "{}",
             v[1].measured
         );
+    }
+
+    #[test]
+    fn a_p3_step_with_streams_missing_is_not_met() {
+        let r = Results {
+            ladder: vec![ladder(RUNNER_P3, 5000, 4990, 10.0, 1.0)],
+            ..Default::default()
+        };
+        let v = p3_per_stream(&r);
+        assert_eq!(v.status, Status::Missed);
+        assert_eq!(v.measured, "10.0 KiB (4990 of 5,000 established)");
     }
 
     #[test]

@@ -136,7 +136,9 @@ pub struct Results {
     pub duration_s: f64,
 }
 
-/// Name of the runner in results.
+/// Name of the runner in results (serving the WASI 0.2 manifest).
 pub const RUNNER: &str = "runner";
+/// Name of the runner serving the WASI 0.3 manifest (`spin.p3.toml`).
+pub const RUNNER_P3: &str = "runner-p3";
 /// Name of the native peer in results.
 pub const PEER: &str = "peer";

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::goals::{self, Status};
-use super::model::{Results, PEER};
+use super::model::{Results, PEER, RUNNER, RUNNER_P3};
 
 fn mib(kib: u64) -> String {
     format!("{:.1}", kib as f64 / 1024.0)
@@ -270,6 +270,36 @@ fn statics(w: &mut String, r: &Results) {
         );
     }
     let _ = writeln!(w);
+    abi_statics(w, r);
+}
+
+/// The WASI 0.3 build's static requests/s next to the WASI 0.2 build's.
+fn abi_statics(w: &mut String, r: &Results) {
+    let of = |server: &str, case: &str| {
+        r.statics
+            .iter()
+            .find(|s| s.server == server && s.case == case)
+            .map(|s| s.requests_per_s)
+    };
+    let mut lines = Vec::new();
+    for s in r.statics.iter().filter(|s| s.server == RUNNER_P3) {
+        if let Some(p2) = of(RUNNER, &s.case) {
+            lines.push(format!(
+                "- {}: {} req/s on WASI 0.3, {} on WASI 0.2 ({})",
+                s.case,
+                int(s.requests_per_s),
+                int(p2),
+                times(RUNNER_P3, Some(s.requests_per_s), Some(p2))
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(
+            w,
+            "WASI 0.3 build (`runner-p3`) against the WASI 0.2 build (`runner`):\n"
+        );
+        let _ = writeln!(w, "{}\n", lines.join("\n"));
+    }
 }
 
 fn storm(w: &mut String, r: &Results) {

@@ -89,21 +89,14 @@ fn retry_field_comes_once_before_the_first_event() {
     assert_eq!(
         ms,
         configured("SSE_RETRY_MS"),
-        "retry is spin.toml's SSE_RETRY_MS"
+        "retry is the manifest's SSE_RETRY_MS"
     );
 }
 
-/// A setting of `[component.sse.environment]` in the repo's spin.toml,
-/// which the app under test serves.
+/// A setting of `[component.sse.environment]` in the manifest the app
+/// under test serves.
 fn configured(name: &str) -> String {
-    let path = support::repo_root().join("spin.toml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let manifest: toml::Table = text.parse().expect("spin.toml is TOML");
-    let value = &manifest["component"]["sse"]["environment"][name];
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("{name} is a string: {value:?}"))
-        .to_owned()
+    support::manifest_env("sse", name)
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! - [`target`]: the app every read-only test talks to. With
 //!   `SPIN_SSE_BASE_URL` set (e.g. `http://127.0.0.1:3000` from `spin up`)
 //!   that server; otherwise the embedded runner serving the repo's
-//!   `spin.toml`, built once per test run and started once, shared.
+//!   [`manifest`] (`spin.toml`, or `SPIN_SSE_MANIFEST=spin.p3.toml` for the
+//!   WASI 0.3 builds), built once per test run and started once, shared.
 //! - [`own_runner`]: a private runner for tests that need the runner itself
 //!   (their own manifest, metrics, stderr); `None`, with a printed reason,
 //!   when the suite points at an external server.
@@ -39,6 +40,10 @@ pub use temp_app::TempApp;
 /// The environment variable that points the suite at an external server.
 pub const BASE_URL_VAR: &str = "SPIN_SSE_BASE_URL";
 
+/// The environment variable that picks the repo's manifest under test (a
+/// file name in the repo root; default `spin.toml`).
+pub const MANIFEST_VAR: &str = "SPIN_SSE_MANIFEST";
+
 /// The four messages of the default stream, in order.
 pub const SEED_MESSAGES: [&str; 4] = [
     "Look, Ma'! I'm streaming!",
@@ -54,6 +59,47 @@ pub fn repo_root() -> &'static Path {
         .expect("e2e/ has a parent")
 }
 
+/// The repo's manifest under test: `SPIN_SSE_MANIFEST` or `spin.toml`.
+pub fn manifest() -> PathBuf {
+    let name = std::env::var(MANIFEST_VAR).unwrap_or_default();
+    let name = if name.is_empty() { "spin.toml" } else { &name };
+    let path = repo_root().join(name);
+    assert!(
+        !name.contains('/') && path.is_file(),
+        "{MANIFEST_VAR}={name}: give the file name of a manifest in {} (spin.toml or spin.p3.toml)",
+        repo_root().display()
+    );
+    path
+}
+
+/// The manifest under test, parsed.
+fn manifest_table() -> toml::Table {
+    let path = manifest();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.parse()
+        .unwrap_or_else(|e| panic!("{} is not TOML: {e}", path.display()))
+}
+
+/// A setting of `[component.<component>.environment]` in the manifest
+/// under test.
+pub fn manifest_env(component: &str, name: &str) -> String {
+    let manifest = manifest_table();
+    let value = &manifest["component"][component]["environment"][name];
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} of component {component} is a string: {value:?}"))
+        .to_owned()
+}
+
+/// Whether the manifest under test serves `/sse` as a WASI 0.3 build
+/// (`source` in the `component-p3` profile's directory), whose instances
+/// serve many requests, rather than one instance per request.
+pub fn sse_is_p3() -> bool {
+    component_wasm("spin_sse")
+        .parent()
+        .is_some_and(|dir| dir.ends_with("component-p3"))
+}
+
 /// `target/` of the workspace (the manifest's `source` paths point into it).
 pub fn target_dir() -> PathBuf {
     repo_root().join("target")
@@ -64,9 +110,25 @@ pub fn runner_bin() -> PathBuf {
     target_dir().join("release/spin-sse-runner")
 }
 
-/// The release `.wasm` of a component crate, built by [`ensure_built`].
+/// The `.wasm` of a component crate as the [`manifest`] under test serves
+/// it (its WASI 0.2 or WASI 0.3 build), built by [`ensure_built`]; for a
+/// fixture the manifest does not name (built by [`fixture_wasm`]), its
+/// WASI 0.2 build.
 pub fn component_wasm(crate_name: &str) -> PathBuf {
-    target_dir().join(format!("wasm32-wasip2/component/{crate_name}.wasm"))
+    let file = format!("{crate_name}.wasm");
+    let table = manifest_table();
+    let sources = table["component"]
+        .as_table()
+        .into_iter()
+        .flat_map(|components| components.values())
+        .filter_map(|component| component.get("source")?.as_str());
+    match sources
+        .into_iter()
+        .find(|source| Path::new(source).file_name() == Some(file.as_ref()))
+    {
+        Some(source) => repo_root().join(source),
+        None => target_dir().join("wasm32-wasip2/component").join(file),
+    }
 }
 
 /// Builds the release runner and the fixture component `package` (e.g.
@@ -119,8 +181,9 @@ fn fixture_build(package: &str, abi: Abi) -> PathBuf {
     }
 }
 
-/// Builds the release runner, then both components (and the precompressed
-/// sidecars) through `spin-sse-runner build`, once per test run.
+/// Builds the release runner, then the [`manifest`]'s components (and the
+/// precompressed sidecars) through `spin-sse-runner build`, once per test
+/// run.
 pub fn ensure_built() {
     static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
     if let Err(e) = BUILT.get_or_init(build_all) {
@@ -131,7 +194,10 @@ pub fn ensure_built() {
 fn build_all() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run(Command::new(&cargo).args(["build", "--release", "-p", "spin-sse-runner"]))?;
-    run(Command::new(runner_bin()).args(["build", "--file", "spin.toml"]))
+    run(Command::new(runner_bin())
+        .arg("build")
+        .arg("--file")
+        .arg(manifest()))
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
@@ -156,7 +222,7 @@ fn run(cmd: &mut Command) -> Result<(), String> {
 
 /// The app under test for tests that only need HTTP.
 pub enum Target {
-    /// The embedded runner serving the repo's spin.toml, shared by all tests.
+    /// The embedded runner serving the repo's [`manifest`], shared by all tests.
     Runner(Runner),
     /// An external server from `SPIN_SSE_BASE_URL`.
     External(Client),
@@ -178,7 +244,7 @@ pub fn target() -> &'static Target {
         Some(client) => Target::External(client),
         None => {
             ensure_built();
-            Target::Runner(Runner::start(&repo_root().join("spin.toml")))
+            Target::Runner(Runner::start(&manifest()))
         }
     })
 }

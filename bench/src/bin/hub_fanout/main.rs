@@ -58,6 +58,9 @@ struct Args {
     runner: PathBuf,
     #[arg(long, default_value = "spin.toml")]
     manifest: PathBuf,
+    /// Also write the figures as JSON to this file (raw results).
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 const TOPIC: &str = "https://example.com/bench";
@@ -309,7 +312,14 @@ fn main() {
     drop(runners);
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
-    report(&args, &run, rss_before, published);
+    let figures = report(&args, &run, rss_before, published);
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&figures).expect("figures are JSON");
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            eprintln!("hub_fanout: cannot write {}: {e}", path.display());
+            std::process::exit(1);
+        }
+    }
 }
 
 struct Run {
@@ -328,7 +338,8 @@ struct Run {
     latencies: Vec<u64>,
 }
 
-fn report(args: &Args, run: &Run, rss_before: u64, published: u64) {
+/// Prints the report table and returns the same figures as JSON.
+fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json::Value {
     let totals = tally::totals(&run.tallies, &run.acknowledged);
     // Only subscribers that connected are expected to receive anything.
     let connected: Vec<&Tally> = run.tallies.iter().filter(|t| t.received > 0).collect();
@@ -396,4 +407,31 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) {
         stats::rate(run.xreads as f64, window),
         totals.received as f64 / run.xreads.max(1) as f64
     );
+    serde_json::json!({
+        "manifest": args.manifest,
+        "subscribers": args.subscribers,
+        "runners": args.runners,
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "connected": run.open,
+        "connect_seconds": run.connect_seconds,
+        "attempted": run.attempted,
+        "acknowledged": acknowledged,
+        "publish_seconds": run.publish_seconds,
+        "acknowledged_per_s": stats::rate(acknowledged as f64, run.publish_seconds),
+        "deliveries": totals.received,
+        "expected_deliveries": run.open as u64 * acknowledged,
+        "lost": lost_connected,
+        "duplicated": totals.duplicated,
+        "reordered": totals.reordered,
+        "latency_samples": latency.count,
+        "latency_p50_ms": latency.p50_ms,
+        "latency_p99_ms": latency.p99_ms,
+        "latency_max_ms": latency.max_ms,
+        "rss_per_subscriber_kib": per_subscriber,
+        "redis_connected_clients": run.clients,
+        "redis_cpu_s": run.redis_cpu,
+        "runners_cpu_s": run.runner_cpu,
+        "xreads": run.xreads,
+    })
 }

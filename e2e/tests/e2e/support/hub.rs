@@ -1,7 +1,7 @@
-//! The event hub under test: a runner serving the repo's `spin.toml` with
-//! the hub's settings as `SPIN_VARIABLE_*` and a private Redis, or, with
-//! `SPIN_SSE_BASE_URL` set, that external server (then the keys it was
-//! started with come from [`PUBLISHER_KEY_VAR`] and [`SUBSCRIBER_KEY_VAR`],
+//! The event hub under test: a runner serving the repo's manifest under
+//! test with the hub's settings as `SPIN_VARIABLE_*` and a private Redis,
+//! or, with `SPIN_SSE_BASE_URL` set, that external server (then the keys
+//! it was started with come from [`PUBLISHER_KEY_VAR`] and [`SUBSCRIBER_KEY_VAR`],
 //! and it must run with the [`TEST_SETTINGS`] below).
 //!
 //! Tokens are signed with the hub's own `token` module; publishing and
@@ -11,7 +11,7 @@ use super::http::{open_raw, Client, Request, Response, Streaming};
 use super::redis::RedisServer;
 use super::runner::{Runner, RunnerOptions};
 use super::sse_stream::{Block, SseReader};
-use super::{ensure_built, is_external, repo_root, skip};
+use super::{ensure_built, is_external, manifest, repo_root, skip};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
@@ -56,11 +56,11 @@ pub fn variables(
     vars
 }
 
-/// A runner of its own serving `spin.toml` with these variables (names
+/// A runner of its own serving the manifest under test with these variables (names
 /// without the `SPIN_VARIABLE_` prefix; later entries win).
 pub fn start_runner(vars: &[(String, String)]) -> Runner {
     ensure_built();
-    start_runner_on(&repo_root().join("spin.toml"), vars)
+    start_runner_on(&manifest(), vars)
 }
 
 /// [`start_runner`] serving another manifest (e.g. a WASI 0.3 hub's).
@@ -289,7 +289,7 @@ impl Subscriber {
     }
 }
 
-/// A runner serving `spin.toml` that a test can kill with SIGKILL (an
+/// A runner serving the manifest under test that a test can kill with SIGKILL (an
 /// instance dying without saying goodbye). It runs under the watchdog, so
 /// it never outlives the test binary; dropped, it is stopped.
 pub struct KillableRunner {
@@ -303,7 +303,7 @@ impl KillableRunner {
         ensure_built();
         let mut cmd = super::watchdog::command(super::runner_bin());
         cmd.args(["up", "--file"])
-            .arg(repo_root().join("spin.toml"))
+            .arg(manifest())
             .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
             .current_dir(repo_root())
             .envs(vars.iter().map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v)))

@@ -1,0 +1,23 @@
+//! What the runner gives a guest besides WASI: the per-instance store state
+//! and the host side of Spin's interfaces.
+//!
+//! [`state`] is the `T` of each `Store<T>` and holds the rest: the guest's
+//! variables ([`variables`]), its outbound Redis connections
+//! ([`outbound_redis`], checked against [`allowed_hosts`]) and its CPU meter
+//! ([`cpu`], which also makes running wasm yield at every epoch tick).
+//! [`bindings`] (WASI 0.2 guests) and [`bindings_p3`] (WASI 0.3 guests, whose
+//! Redis and variables calls are concurrent: [`outbound_redis::p3`],
+//! [`variables_p3`]) are generated from `runner/wit/`. A guest's stdout and stderr
+//! go through [`stdio`] (prefixed lines) into [`log`] (bounded queues that
+//! never block; the runner's own lines use them too).
+
+pub mod allowed_hosts;
+pub mod bindings;
+pub mod bindings_p3;
+pub mod cpu;
+pub mod log;
+pub mod outbound_redis;
+pub mod state;
+pub mod stdio;
+pub mod variables;
+pub mod variables_p3;
