@@ -5,6 +5,7 @@
 //! pure modules; this file only moves bytes.
 
 mod api;
+mod doorbell;
 mod redis;
 mod respond;
 mod stream;

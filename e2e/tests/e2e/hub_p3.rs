@@ -4,11 +4,6 @@
 //! in order; a subscriber that stops reading ends alone and resumes with
 //! `Last-Event-ID` while the others keep up; a Redis restart mid-stream
 //! loses nothing acknowledged.
-//!
-//! Ignored for now: the p3 hub answers health, publish and the stream
-//! head, but the first update fanned out to another request's task traps
-//! the instance (wit-bindgen's cross-task wakeup is off by default, and
-//! turning it on made every request fail); run with `--ignored`.
 
 use super::support::hub::{self, query, topic, Hub, Subscriber};
 use super::support::redis::RedisServer;
@@ -80,7 +75,6 @@ fn publish_numbered(hub: &Hub, t: &str, range: std::ops::Range<usize>) -> Vec<St
 }
 
 #[test]
-#[ignore = "known broken: a stream task woken by the task that read for the instance traps (wit-bindgen 0.57 without inter-task-wakeup); see the hub-p3 report"]
 fn p3_hubs_on_two_runners_deliver_every_update_to_every_subscriber_once_in_order() {
     let test = "p3_hubs_on_two_runners_deliver_every_update_once_in_order";
     let Some(redis) = hub::own_redis(test) else {
@@ -127,7 +121,6 @@ fn p3_hubs_on_two_runners_deliver_every_update_to_every_subscriber_once_in_order
 }
 
 #[test]
-#[ignore = "known broken: a stream task woken by the task that read for the instance traps (wit-bindgen 0.57 without inter-task-wakeup); see the hub-p3 report"]
 fn a_p3_subscriber_that_stops_reading_ends_alone_and_resumes_by_last_event_id() {
     let test = "a_p3_subscriber_that_stops_reading_ends_alone";
     let Some(redis) = hub::own_redis(test) else {
@@ -184,7 +177,6 @@ fn a_p3_subscriber_that_stops_reading_ends_alone_and_resumes_by_last_event_id() 
 }
 
 #[test]
-#[ignore = "known broken: a stream task woken by the task that read for the instance traps (wit-bindgen 0.57 without inter-task-wakeup); see the hub-p3 report"]
 fn a_p3_hub_loses_nothing_acknowledged_when_redis_restarts_mid_stream() {
     let test = "a_p3_hub_loses_nothing_acknowledged_when_redis_restarts";
     let Some(mut redis) = hub::own_redis(test) else {

@@ -8,11 +8,14 @@
 //! polls, side by side, the shared read if it holds it (or claims it when
 //! nobody does), its queue (only once its previous write was accepted, so
 //! a slow client fills its own bounded queue and nothing else), its
-//! pending write and its heartbeat timer. The read uses one Redis
+//! pending write and its heartbeat timer. The fan-out wakes other
+//! streams through their [`Doorbell`]s, never their tasks' own wakers. The
+//! read uses one Redis
 //! connection per instance; a turn cancelled mid-read (its client left)
 //! drops that connection, so the next turn never queues behind an
 //! abandoned `XREAD BLOCK`.
 
+use super::doorbell::Doorbell;
 use super::redis::{open, Redis};
 use crate::authorize::Subscription;
 use crate::config::Settings;
@@ -58,12 +61,15 @@ pub struct Subscriber {
     pub presence: Option<Presence>,
 }
 
-/// A member of the fan-out; leaves it when dropped.
-struct Member(fanout::Id);
+/// A member of the fan-out and its doorbell; leaves it when dropped.
+struct Member {
+    id: fanout::Id,
+    bell: Doorbell,
+}
 
 impl Drop for Member {
     fn drop(&mut self) {
-        fanout(|f| f.leave(self.0));
+        fanout(|f| f.leave(self.id));
     }
 }
 
@@ -87,14 +93,17 @@ impl Subscriber {
         let Some((id, joined_at)) = fanout(|f| f.join(filter)) else {
             return Err("the shared read failed as this stream joined; retry".into());
         };
-        let member = Member(id);
+        let member = Member {
+            id,
+            bell: Doorbell::new(),
+        };
         let (tx, body) = spin_sdk_p3::http::body::stream::<Vec<u8>>();
         spin_sdk_p3::wasip3::spawn(self.run(member, Seam::new(after, joined_at), tx));
         Ok(body)
     }
 
-    async fn run(mut self, member: Member, mut seam: Seam, mut tx: Sender<Vec<u8>>) {
-        let ended = self.pump(&member, &mut seam, &mut tx).await;
+    async fn run(mut self, mut member: Member, mut seam: Seam, mut tx: Sender<Vec<u8>>) {
+        let ended = self.pump(&mut member, &mut seam, &mut tx).await;
         log(&ended);
         drop(member);
         if let Some(presence) = self.presence.take() {
@@ -103,7 +112,12 @@ impl Subscriber {
     }
 
     /// Streams until the end; returns why it ended.
-    async fn pump(&mut self, member: &Member, seam: &mut Seam, tx: &mut Sender<Vec<u8>>) -> String {
+    async fn pump(
+        &mut self,
+        member: &mut Member,
+        seam: &mut Seam,
+        tx: &mut Sender<Vec<u8>>,
+    ) -> String {
         const GONE: &str = "client gone: write failed; subscription stopped";
         if tx.send(HEARTBEAT.to_vec()).await.is_err() {
             return GONE.into();
@@ -144,7 +158,7 @@ impl Subscriber {
             let event = poll_fn(|cx| {
                 poll_event(
                     cx,
-                    member.0,
+                    member,
                     &mut turn,
                     &self.settings,
                     timer.as_mut(),
@@ -188,13 +202,18 @@ enum Event {
 
 fn poll_event(
     cx: &mut Context<'_>,
-    id: fanout::Id,
+    member: &mut Member,
     turn: &mut Option<Turn>,
     settings: &Rc<Settings>,
     timer: Pin<&mut impl Future<Output = ()>>,
     out: &mut Vec<u8>,
     tx: &mut Sender<Vec<u8>>,
 ) -> Poll<Event> {
+    // The fan-out is told the doorbell's waker: the task that delivers may
+    // be another request's.
+    member.bell.poll_rings(cx);
+    let bell_waker = member.bell.waker().clone();
+    let mut bell_cx = Context::from_waker(&bell_waker);
     if turn.is_none() {
         *turn = fanout(Fanout::claim).map(|claim| Turn::new(claim, settings.clone()));
     }
@@ -214,11 +233,11 @@ fn poll_event(
         }
     }
     if out.is_empty() {
-        if let Poll::Ready(next) = fanout(|f| f.poll_next(id, cx)) {
+        if let Poll::Ready(next) = fanout(|f| f.poll_next(member.id, &mut bell_cx)) {
             return Poll::Ready(Event::Queue(next));
         }
     } else {
-        if let Poll::Ready(end) = fanout(|f| f.poll_end(id, cx)) {
+        if let Poll::Ready(end) = fanout(|f| f.poll_end(member.id, &mut bell_cx)) {
             return Poll::Ready(Event::Queue(Next::Ended(end)));
         }
         match Pin::new(&mut *tx).poll_ready(cx) {
