@@ -68,6 +68,11 @@ mod e2e {
     /// killed runner's subscribers expiring.
     mod hub_subscriptions;
 
+    /// The hub's WASI 0.3 build (one Redis read per instance): two runners
+    /// with many subscribers each, exactly once and in order; a subscriber
+    /// that stops reading ends alone; a Redis restart loses nothing.
+    mod hub_p3;
+
     /// The hub page in headless Chromium: an update published meanwhile,
     /// reconnect and replay marks, no HTML sinks.
     mod hub_browser;

@@ -79,6 +79,34 @@ pub struct Credentials<'a> {
 }
 
 impl<'a> Credentials<'a> {
+    /// The token carriers of a request: its headers (lower-case names)
+    /// and query pairs.
+    pub fn from_request(
+        request_headers: &'a [(String, String)],
+        query: &'a [(String, String)],
+        is_post: bool,
+    ) -> Self {
+        let values = |name: &str| -> Vec<&'a str> {
+            request_headers
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .collect()
+        };
+        Self {
+            authorization_headers: values("authorization"),
+            authorization_query: query
+                .iter()
+                .filter(|(n, _)| n == "authorization")
+                .map(|(_, v)| v.as_str())
+                .collect(),
+            cookie_headers: values("cookie"),
+            is_post,
+            origin: values("origin").first().copied(),
+            referer: values("referer").first().copied(),
+        }
+    }
+
     /// The token to check, `None` for an anonymous request. `allowed` are
     /// the origins that may publish with a cookie, lower-case (`*`: any;
     /// `prefix*suffix`: a wildcard, as the reference hub's

@@ -23,6 +23,31 @@ impl Position {
     pub fn start() -> Self {
         Self("0-0".to_owned())
     }
+
+    /// The `(ms, seq)` pair of a stream entry id.
+    fn parts(&self) -> Option<(u64, u64)> {
+        let (ms, seq) = self.0.split_once('-').unwrap_or((&self.0, "0"));
+        Some((ms.parse().ok()?, seq.parse().ok()?))
+    }
+}
+
+/// Stream order: `ms` then `seq`, as numbers (`9-0` < `10-0`); ids that
+/// are not `ms-seq` sort after those that are, by text.
+impl Ord for Position {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self.parts(), other.parts()) {
+            (Some(a), Some(b)) => a.cmp(&b).then_with(|| self.0.cmp(&other.0)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => self.0.cmp(&other.0),
+        }
+    }
+}
+
+impl PartialOrd for Position {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// One stored entry; `update` is `None` if it does not decode (skipped).
@@ -35,17 +60,21 @@ pub struct Entry {
 /// Newest entries looked at to answer an unknown `Last-Event-ID`.
 pub const SCAN_FOR_LAST_ID: usize = 100;
 
-/// A bus that keeps a bounded, ordered history.
+/// A bus that keeps a bounded, ordered history. Async, so one adapter
+/// serves Spin's synchronous Redis (WASI 0.2: every call is ready at once)
+/// and its asynchronous one (WASI 0.3). Not `Send`: a component is one
+/// thread.
+#[allow(async_fn_in_trait)]
 pub trait History {
     type Error: std::fmt::Display;
 
     /// Stores `update` (its id indexed with it, atomically) and returns
     /// its position; once this returns, every reader will see it.
-    fn append(&self, update: &Update) -> Result<Position, Self::Error>;
+    async fn append(&self, update: &Update) -> Result<Position, Self::Error>;
 
     /// Up to `count` entries after `after`, oldest first, waiting up to
     /// `block` for the first one (an empty answer means the wait ended).
-    fn read_after(
+    async fn read_after(
         &self,
         after: &Position,
         block: Duration,
@@ -53,27 +82,28 @@ pub trait History {
     ) -> Result<Vec<Entry>, Self::Error>;
 
     /// The position of the update whose id is `id`, if still retained.
-    fn resolve(&self, id: &str) -> Result<Option<Position>, Self::Error>;
+    async fn resolve(&self, id: &str) -> Result<Option<Position>, Self::Error>;
 
     /// Up to `count` newest entries, newest first.
-    fn latest(&self, count: usize) -> Result<Vec<Entry>, Self::Error>;
+    async fn latest(&self, count: usize) -> Result<Vec<Entry>, Self::Error>;
 }
 
 /// The shared registry of active subscribers (the subscriptions API):
 /// records that expire unless refreshed, on the store's clock, so every
 /// instance sees the same set and a crashed instance's entries go away.
+#[allow(async_fn_in_trait)]
 pub trait Registry {
     type Error: std::fmt::Display;
 
     /// Adds or refreshes `key` with `record`, to expire `ttl` from now, and
     /// prunes expired entries.
-    fn register(&self, key: &str, record: &[u8], ttl: Duration) -> Result<(), Self::Error>;
+    async fn register(&self, key: &str, record: &[u8], ttl: Duration) -> Result<(), Self::Error>;
 
     /// Removes `key` (an unknown key is not an error).
-    fn unregister(&self, key: &str) -> Result<(), Self::Error>;
+    async fn unregister(&self, key: &str) -> Result<(), Self::Error>;
 
     /// Every record that has not expired (expired ones are pruned).
-    fn active(&self) -> Result<Vec<Vec<u8>>, Self::Error>;
+    async fn active(&self) -> Result<Vec<Vec<u8>>, Self::Error>;
 }
 
 /// Where a subscriber's stream starts.
@@ -86,21 +116,14 @@ pub struct Start {
 }
 
 /// Resolves a subscriber's `Last-Event-ID` (empty = none) to its start.
-pub fn start<H: History>(
+pub async fn start<H: History>(
     history: &H,
     requested: Option<&str>,
     subscription: &Subscription,
 ) -> Result<Start, H::Error> {
-    let newest = |count| -> Result<(Position, Vec<Entry>), H::Error> {
-        let entries = history.latest(count)?;
-        let after = entries
-            .first()
-            .map_or_else(Position::start, |e| e.position.clone());
-        Ok((after, entries))
-    };
     match requested.filter(|id| !id.is_empty()) {
         None => Ok(Start {
-            after: newest(1)?.0,
+            after: newest(history, 1).await?.0,
             last_event_id: None,
         }),
         Some(EARLIEST) => Ok(Start {
@@ -108,13 +131,13 @@ pub fn start<H: History>(
             last_event_id: Some(EARLIEST.to_owned()),
         }),
         Some(id) => {
-            if let Some(after) = history.resolve(id)? {
+            if let Some(after) = history.resolve(id).await? {
                 return Ok(Start {
                     after,
                     last_event_id: Some(id.to_owned()),
                 });
             }
-            let (after, entries) = newest(SCAN_FOR_LAST_ID)?;
+            let (after, entries) = newest(history, SCAN_FOR_LAST_ID).await?;
             let visible = entries
                 .iter()
                 .filter_map(|e| e.update.as_ref())
@@ -128,5 +151,16 @@ pub fn start<H: History>(
     }
 }
 
+/// The newest `count` entries and the position after the newest.
+async fn newest<H: History>(history: &H, count: usize) -> Result<(Position, Vec<Entry>), H::Error> {
+    let entries = history.latest(count).await?;
+    let after = entries
+        .first()
+        .map_or_else(Position::start, |e| e.position.clone());
+    Ok((after, entries))
+}
+
+#[cfg(test)]
+pub(crate) mod memory;
 #[cfg(test)]
 mod tests;

@@ -120,8 +120,13 @@ impl<'a, E: Execute> Store<'a, E> {
         Arg::Bytes(format!("{{{}}}:jwks:{url}", self.prefix).into_bytes())
     }
 
-    fn get(&self, url: &str) -> Result<Option<Record>, String> {
-        match self.redis.execute("GET", &[self.key(url)])?.as_slice() {
+    async fn get(&self, url: &str) -> Result<Option<Record>, String> {
+        match self
+            .redis
+            .execute("GET", &[self.key(url)])
+            .await?
+            .as_slice()
+        {
             [] | [Reply::Nil] => Ok(None),
             // A record this hub cannot read is treated as absent.
             [Reply::Bytes(bytes)] => Ok(serde_json::from_slice(bytes).ok()),
@@ -129,7 +134,7 @@ impl<'a, E: Execute> Store<'a, E> {
         }
     }
 
-    fn put(&self, url: &str, record: &Record, now: u64) -> Result<(), String> {
+    async fn put(&self, url: &str, record: &Record, now: u64) -> Result<(), String> {
         let json = serde_json::to_vec(record).map_err(|e| e.to_string())?;
         let keep = i64::try_from(record.keep(now)).unwrap_or(i64::MAX);
         let args = [
@@ -138,12 +143,12 @@ impl<'a, E: Execute> Store<'a, E> {
             Arg::from("PX"),
             Arg::Int(keep),
         ];
-        self.redis.execute("SET", &args).map(drop)
+        self.redis.execute("SET", &args).await.map(drop)
     }
 
     /// The key that checks a token with `header`, from the JWKS at `url`,
     /// at `now` (ms since the epoch); see the module docs for the rules.
-    pub fn key_for(
+    pub async fn key_for(
         &self,
         fetcher: &impl Fetch,
         url: &str,
@@ -151,7 +156,7 @@ impl<'a, E: Execute> Store<'a, E> {
         now: u64,
     ) -> Result<Key, KeyError> {
         let redis_down = |e: String| KeyError::Unavailable(format!("Redis unavailable: {e}"));
-        let record = self.get(url).map_err(redis_down)?;
+        let record = self.get(url).await.map_err(redis_down)?;
         if let Some(record) = &record {
             if let Some(document) = record.fresh(now) {
                 match jwks::parse(document.as_bytes()).map(|set| set.choose(header).cloned()) {
@@ -183,7 +188,7 @@ impl<'a, E: Execute> Store<'a, E> {
                     attempted_at: now,
                     error: None,
                 };
-                self.put(url, &stored, now).map_err(redis_down)?;
+                self.put(url, &stored, now).await.map_err(redis_down)?;
                 chosen(&set, header)
             }
             Err(reason) => {
@@ -199,7 +204,7 @@ impl<'a, E: Execute> Store<'a, E> {
                         error: None,
                     })
                 };
-                self.put(url, &stored, now).map_err(redis_down)?;
+                self.put(url, &stored, now).await.map_err(redis_down)?;
                 Err(KeyError::Unavailable(format!(
                     "JWKS {url} unavailable: {reason}"
                 )))

@@ -31,7 +31,7 @@ pub enum Role {
 
 /// The key for `token`: `Ok(None)` when there is no key to check one with
 /// (no key configured, or a JWKS and no token).
-pub fn resolve(
+pub async fn resolve(
     settings: &Settings,
     role: Role,
     token: Option<&str>,
@@ -53,6 +53,7 @@ pub fn resolve(
     let now_ms = (now() * 1000.0) as u64;
     Store::new(&redis, &settings.key_prefix)
         .key_for(&HttpFetch, url, &header, now_ms)
+        .await
         .map(Some)
 }
 

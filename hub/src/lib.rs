@@ -17,42 +17,62 @@
 //! - [`update`]: the update model, its stored JSON and its SSE bytes.
 //! - [`subscriptions`]: the subscriptions API's routes and JSON-LD shapes,
 //!   subscription events and the registry's records.
+//! - [`fanout`]: the WASI 0.3 hub's shared read per instance, bounded
+//!   per-subscriber queues and the replay/live seam.
 //! - [`history`]: the bus and registry traits and where a subscriber
 //!   starts reading.
 //! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
 //! - [`config`]: settings from Spin variables.
 //! - [`cors`]: CORS headers for configured origins, with credentials.
-//! - `transport` (wasm only): the `#[http_component]` handler, with
-//!   `request` (headers, bounded body), `respond` (status, headers, one-line
-//!   answers), `spin_redis` (the Redis commands through `spin_sdk::redis`)
-//!   `host` (clocks, random bytes, log), `subscriptions_route` (the
-//!   subscriptions API and the registry refresh around a stream) and
-//!   `keys` (the key for a token: static, or from a JWKS fetched through
-//!   `wasi:http/outgoing-handler`).
+//! - `transport` (wasm, feature `p2`, the default: WASI 0.2): the
+//!   `#[http_component]` handler, with `request` (headers, bounded body),
+//!   `respond` (status, headers, one-line answers), `spin_redis` (the
+//!   Redis commands through `spin_sdk::redis`) and `subscriptions_route`
+//!   (the subscriptions API). Each stream reads Redis itself.
+//! - `p3` (wasm, feature `p3`: WASI 0.3): the `#[http_service]` handler;
+//!   an instance serves many streams, all fed by one shared read
+//!   ([`fanout`]).
+//! - `host` (clocks, random bytes, log) and `presence` (a stream's entry
+//!   in the registry) serve both.
+//! - [`jwks`], [`jwks_cache`]: JWKS documents (RFC 7517) and when a cached
+//!   one is fresh; `keys` (wasm, WASI 0.2): the key for a token, static or
+//!   from a JWKS fetched through `wasi:http/outgoing-handler`.
 
 pub mod authorize;
 pub mod config;
 pub mod cors;
+pub mod fanout;
 pub mod form;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 mod host;
 pub mod jwks;
 pub mod jwks_cache;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod keys;
+// spin-sdk 7's macros name the crate `spin_sdk`.
+#[cfg(all(target_arch = "wasm32", feature = "p3", not(feature = "p2")))]
+extern crate spin_sdk_p3 as spin_sdk;
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod p3;
+#[cfg(target_arch = "wasm32")]
+mod presence;
 pub mod redis_streams;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod request;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod respond;
 pub mod selector;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod spin_redis;
 pub mod subscriptions;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod subscriptions_route;
 pub mod token;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod transport;
 pub mod update;
+#[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
+compile_error!(
+    "build the hub with one ABI: the default feature p2, or --no-default-features --features p3"
+);

@@ -47,8 +47,9 @@ pub enum Reply {
 }
 
 /// Runs one Redis command (the host's `execute`).
+#[allow(async_fn_in_trait)]
 pub trait Execute {
-    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String>;
+    async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String>;
 }
 
 /// A Redis failure, or a reply this hub cannot read.
@@ -118,13 +119,14 @@ impl<E: Execute> RedisStreams<E> {
     }
 
     /// `PING`: whether Redis answers.
-    pub fn ping(&self) -> Result<(), RedisError> {
-        self.run("PING", &[]).map(drop)
+    pub async fn ping(&self) -> Result<(), RedisError> {
+        self.run("PING", &[]).await.map(drop)
     }
 
-    fn run(&self, command: &'static str, args: &[Arg]) -> Result<Vec<Reply>, RedisError> {
+    async fn run(&self, command: &'static str, args: &[Arg]) -> Result<Vec<Reply>, RedisError> {
         self.redis
             .execute(command, args)
+            .await
             .map_err(|error| RedisError::Command { command, error })
     }
 }
@@ -170,7 +172,7 @@ fn entries(command: &'static str, flat: Vec<Reply>) -> Result<Vec<Entry>, RedisE
 impl<E: Execute> History for RedisStreams<E> {
     type Error = RedisError;
 
-    fn append(&self, update: &Update) -> Result<Position, RedisError> {
+    async fn append(&self, update: &Update) -> Result<Position, RedisError> {
         let args = [
             Arg::from(APPEND_SCRIPT),
             Arg::Int(3),
@@ -181,14 +183,14 @@ impl<E: Execute> History for RedisStreams<E> {
             Arg::from(update.id.as_str()),
             Arg::Bytes(update.stored().encode()),
         ];
-        match self.run("EVAL", &args)?.as_slice() {
+        match self.run("EVAL", &args).await?.as_slice() {
             [Reply::Bytes(id)] => Ok(Position(String::from_utf8_lossy(id).into_owned())),
             [Reply::Status(id)] => Ok(Position(id.clone())),
             other => Err(bad("EVAL", other)),
         }
     }
 
-    fn read_after(
+    async fn read_after(
         &self,
         after: &Position,
         block: Duration,
@@ -204,7 +206,7 @@ impl<E: Execute> History for RedisStreams<E> {
             Arg::from(self.stream.as_str()),
             Arg::from(after.0.as_str()),
         ];
-        let mut reply = self.run("XREAD", &args)?;
+        let mut reply = self.run("XREAD", &args).await?;
         match reply.as_slice() {
             [] | [Reply::Nil] => Ok(Vec::new()),
             [Reply::Bytes(stream), ..] if *stream == self.stream.as_bytes() => {
@@ -215,9 +217,10 @@ impl<E: Execute> History for RedisStreams<E> {
         }
     }
 
-    fn resolve(&self, id: &str) -> Result<Option<Position>, RedisError> {
+    async fn resolve(&self, id: &str) -> Result<Option<Position>, RedisError> {
         match self
-            .run("HGET", &[Arg::from(self.ids.as_str()), Arg::from(id)])?
+            .run("HGET", &[Arg::from(self.ids.as_str()), Arg::from(id)])
+            .await?
             .as_slice()
         {
             [] | [Reply::Nil] => Ok(None),
@@ -228,7 +231,7 @@ impl<E: Execute> History for RedisStreams<E> {
         }
     }
 
-    fn latest(&self, count: usize) -> Result<Vec<Entry>, RedisError> {
+    async fn latest(&self, count: usize) -> Result<Vec<Entry>, RedisError> {
         let args = [
             Arg::from(self.stream.as_str()),
             Arg::from("+"),
@@ -236,7 +239,7 @@ impl<E: Execute> History for RedisStreams<E> {
             Arg::from("COUNT"),
             Arg::Int(i64::try_from(count).unwrap_or(i64::MAX)),
         ];
-        entries("XREVRANGE", self.run("XREVRANGE", &args)?)
+        entries("XREVRANGE", self.run("XREVRANGE", &args).await?)
     }
 }
 

@@ -9,7 +9,7 @@ use spin_sdk::redis::{Connection, RedisParameter, RedisResult};
 pub struct Redis(Connection);
 
 impl Execute for Redis {
-    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
+    async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
         let params: Vec<RedisParameter> = args
             .iter()
             .map(|arg| match arg {

@@ -1,27 +1,20 @@
-//! The subscriptions API on Spin (`GET /.well-known/mercure/subscriptions`,
-//! `…/{topic}`, `…/{topic}/{subscriber}`) and a stream's life in the
-//! shared registry: registered with its start events before the stream
-//! opens, refreshed from the stream's read loop once a heartbeat,
-//! unregistered with its end events when the stream ends. The shapes,
-//! routes and rules are in [`crate::subscriptions`] and
-//! [`crate::authorize`]; this file only moves bytes.
+//! The subscriptions API on Spin (WASI 0.2: `GET
+//! /.well-known/mercure/subscriptions`, `…/{topic}`,
+//! `…/{topic}/{subscriber}`). The shapes, routes and rules are in
+//! [`crate::subscriptions`] and [`crate::authorize`], the registry's read
+//! in [`crate::presence`]; this file only moves bytes.
 
-use crate::authorize::{self, Subscription};
+use crate::authorize::{self, Credentials};
 use crate::config::Settings;
-use crate::form::EARLIEST;
-use crate::history::{History, Registry};
-use crate::host::{log, monotonic, now, random_bytes};
+use crate::host::{log, now};
 use crate::keys::{self, Role};
-use crate::redis_streams::{RedisError, RedisStreams};
+use crate::presence;
 use crate::request::all_headers;
 use crate::respond::{reply, send_head, unauthorized, unavailable, Headers};
-use crate::spin_redis::{open, Redis};
-use crate::subscriptions::{self, Record, Route, RouteError};
-use crate::transport::credentials;
-use crate::update::{self, Update};
+use crate::spin_redis::open;
+use crate::subscriptions::{self, Route, RouteError};
 use futures::SinkExt;
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
-use std::time::Duration;
 
 /// Answers a request for the API (`route` as [`subscriptions::route`]
 /// parsed the path; `uri` is the path and query as sent).
@@ -54,11 +47,12 @@ pub async fn api(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let token = match credentials(&request_headers, &pairs, false).token(&[]) {
+    let creds = Credentials::from_request(&request_headers, &pairs, false);
+    let token = match creds.token(&[]) {
         Ok(token) => token,
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let key = match keys::resolve(settings, Role::Subscriber, token) {
+    let key = match keys::resolve(settings, Role::Subscriber, token).await {
         Ok(key) => key,
         Err(error) => return keys::refuse(out, headers, error).await,
     };
@@ -67,7 +61,10 @@ pub async fn api(
     if let Err(error) = access {
         return unauthorized(out, headers, &error).await;
     }
-    let read = open(settings).and_then(|redis| read(&redis).map_err(|e| e.to_string()));
+    let read = match open(settings) {
+        Ok(redis) => presence::read(&redis).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
     let (last_event_id, records) = match read {
         Ok(read) => read,
         Err(error) => {
@@ -91,100 +88,5 @@ pub async fn api(
         if body.send(json.into_bytes()).await.is_err() {
             log("client gone before the subscriptions answer was sent");
         }
-    }
-}
-
-/// The newest update's id (or `earliest`) and the active records.
-fn read(redis: &RedisStreams<Redis>) -> Result<(String, Vec<Record>), RedisError> {
-    let last = redis
-        .latest(1)?
-        .into_iter()
-        .find_map(|e| e.update)
-        .map_or_else(|| EARLIEST.to_owned(), |u| u.id);
-    let records = redis
-        .active()?
-        .iter()
-        .filter_map(|bytes| Record::from_json(bytes))
-        .collect();
-    Ok((last, records))
-}
-
-/// One stream's entry in the registry.
-pub struct Presence {
-    record: Record,
-    refreshed: Duration,
-    heartbeat: Duration,
-}
-
-impl Presence {
-    /// Registers a new subscriber (a fresh `urn:uuid` id) and publishes its
-    /// start events; `None` when the API is off.
-    pub fn start(
-        redis: &RedisStreams<Redis>,
-        settings: &Settings,
-        subscription: &Subscription,
-    ) -> Result<Option<Self>, RedisError> {
-        if !settings.subscriptions {
-            return Ok(None);
-        }
-        let presence = Self {
-            record: Record {
-                subscriber: update::generated_id(random_bytes()),
-                topics: subscription
-                    .topics
-                    .iter()
-                    .map(|t| t.as_str().to_owned())
-                    .collect(),
-                payload: subscription.payload.clone(),
-            },
-            refreshed: monotonic(),
-            heartbeat: settings.heartbeat,
-        };
-        let ttl = subscriptions::ttl(presence.heartbeat);
-        redis.register(&presence.record.subscriber, &presence.record.to_json(), ttl)?;
-        if let Err(error) = presence.announce(redis, true) {
-            let _ = redis.unregister(&presence.record.subscriber);
-            return Err(error);
-        }
-        Ok(Some(presence))
-    }
-
-    /// Refreshes the entry if a heartbeat has passed since the last time.
-    pub fn refresh(&mut self, redis: &RedisStreams<Redis>) {
-        if !subscriptions::refresh_due(monotonic().saturating_sub(self.refreshed), self.heartbeat) {
-            return;
-        }
-        let ttl = subscriptions::ttl(self.heartbeat);
-        match redis.register(&self.record.subscriber, &self.record.to_json(), ttl) {
-            Ok(()) => self.refreshed = monotonic(),
-            Err(error) => log(&format!("subscription not refreshed: {error}")),
-        }
-    }
-
-    /// Unregisters and publishes the end events (failures are logged: the
-    /// entry then expires on its own).
-    pub fn end(self, redis: &RedisStreams<Redis>) {
-        let done = redis
-            .unregister(&self.record.subscriber)
-            .and_then(|()| self.announce(redis, false));
-        if let Err(error) = done {
-            log(&format!("subscription end not recorded: {error}"));
-        }
-    }
-
-    /// Publishes one private update per subscription, through the normal
-    /// publish path (so every replica's subscribers see it).
-    fn announce(&self, redis: &RedisStreams<Redis>, active: bool) -> Result<(), RedisError> {
-        for (topic, data) in self.record.events(active) {
-            redis.append(&Update {
-                id: update::generated_id(random_bytes()),
-                topics: vec![topic],
-                data,
-                event_type: String::new(),
-                retry: 0,
-                private: true,
-            })?;
-        }
-        Ok(())
     }
 }

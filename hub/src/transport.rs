@@ -14,28 +14,19 @@ use crate::config::{Settings, VARIABLES};
 use crate::history::{self, History, Position};
 use crate::host::{log, monotonic, now, random_bytes};
 use crate::keys::{self, Role};
+use crate::presence::Presence;
 use crate::redis_streams::RedisStreams;
 use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
 use crate::spin_redis::{open, Redis};
-use crate::subscriptions_route::{self, Presence};
-use crate::update::{self, Update, HEARTBEAT};
+use crate::subscriptions_route;
+use crate::update::{self, Update, HEARTBEAT, STREAM_HEADERS};
 use crate::{cors, form, selector, subscriptions};
 use futures::SinkExt;
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
 use spin_sdk::http_component;
 use std::time::Duration;
 
-const STREAM_HEADERS: [(&str, &str); 5] = [
-    ("content-type", "text/event-stream"),
-    (
-        "cache-control",
-        "private, no-cache, no-store, must-revalidate, max-age=0",
-    ),
-    ("pragma", "no-cache"),
-    ("expires", "0"),
-    ("x-accel-buffering", "no"),
-];
 const ALLOW: &str = "GET, HEAD, POST, OPTIONS";
 const READ_COUNT: usize = 100;
 
@@ -119,35 +110,13 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
 }
 
 async fn health_check(out: ResponseOutparam, settings: &Settings, headers: Headers) {
-    match open(settings).and_then(|redis| redis.ping().map_err(|e| e.to_string())) {
+    let pinged = match open(settings) {
+        Ok(redis) => redis.ping().await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
+    match pinged {
         Ok(()) => reply(out, 200, headers, "ok").await,
         Err(error) => unavailable(out, headers, &format!("Redis unavailable: {error}")).await,
-    }
-}
-
-pub(crate) fn credentials<'a>(
-    request_headers: &'a [(String, String)],
-    query: &'a [(String, String)],
-    is_post: bool,
-) -> Credentials<'a> {
-    let values = |name: &str| -> Vec<&'a str> {
-        request_headers
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    };
-    Credentials {
-        authorization_headers: values("authorization"),
-        authorization_query: query
-            .iter()
-            .filter(|(n, _)| n == "authorization")
-            .map(|(_, v)| v.as_str())
-            .collect(),
-        cookie_headers: values("cookie"),
-        is_post,
-        origin: values("origin").first().copied(),
-        referer: values("referer").first().copied(),
     }
 }
 
@@ -163,12 +132,12 @@ async fn subscribe(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let creds = credentials(&request_headers, &pairs, false);
+    let creds = Credentials::from_request(&request_headers, &pairs, false);
     let token = match creds.token(&settings.cors_origins) {
         Ok(token) => token,
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let key = match keys::resolve(settings, Role::Subscriber, token) {
+    let key = match keys::resolve(settings, Role::Subscriber, token).await {
         Ok(key) => key,
         Err(error) => return keys::refuse(out, headers, error).await,
     };
@@ -197,7 +166,7 @@ async fn subscribe(
             return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
         }
     };
-    let start = match history::start(&history, requested, &subscription) {
+    let start = match history::start(&history, requested, &subscription).await {
         Ok(start) => start,
         Err(error) => {
             return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
@@ -209,7 +178,7 @@ async fn subscribe(
     }
     let mut presence = None;
     if !head {
-        presence = match Presence::start(&history, settings, &subscription) {
+        presence = match Presence::start(&history, settings, &subscription).await {
             Ok(presence) => presence,
             Err(error) => {
                 return unavailable(out, headers, &format!("Redis unavailable: {error}")).await
@@ -232,7 +201,7 @@ async fn subscribe(
         }
     }
     if let Some(presence) = presence {
-        presence.end(&history);
+        presence.end(&history).await;
     }
 }
 
@@ -257,12 +226,12 @@ async fn stream(
         if let Some(exp) = subscription.expires_at {
             wait = wait.min(Duration::from_secs_f64((exp - now_wall).max(0.001)));
         }
-        let entries = match history.read_after(&after, wait, READ_COUNT) {
+        let entries = match history.read_after(&after, wait, READ_COUNT).await {
             Ok(entries) => entries,
             Err(error) => return log(&format!("stream ended: {error}")),
         };
         if let Some(presence) = presence.as_deref_mut() {
-            presence.refresh(history);
+            presence.refresh(history).await;
         }
         let mut batch = Vec::new();
         for entry in entries {
@@ -302,11 +271,13 @@ async fn publish(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let token = match credentials(&request_headers, &pairs, true).token(&settings.publish_origins) {
+    let token = match Credentials::from_request(&request_headers, &pairs, true)
+        .token(&settings.publish_origins)
+    {
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let publisher_key = match keys::resolve(settings, Role::Publisher, token.as_deref()) {
+    let publisher_key = match keys::resolve(settings, Role::Publisher, token.as_deref()).await {
         Ok(Some(key)) => key,
         Ok(None) => return unauthorized(out, headers, &AuthError::Missing).await,
         Err(error) => return keys::refuse(out, headers, error).await,
@@ -352,8 +323,10 @@ async fn publish(
         retry: publication.retry,
         private: publication.private,
     };
-    let stored =
-        open(settings).and_then(|history| history.append(&update).map_err(|e| e.to_string()));
+    let stored = match open(settings) {
+        Ok(history) => history.append(&update).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
     match stored {
         // The body is the id alone, as the reference hub sends it.
         Ok(_) => text(out, 200, headers, update.id.into_bytes()).await,

@@ -132,6 +132,18 @@ impl Stored {
 /// The heartbeat comment the reference hub sends (`:` and a newline).
 pub const HEARTBEAT: &[u8] = b":\n";
 
+/// The headers of a subscriber's stream, as the reference hub sends them.
+pub const STREAM_HEADERS: [(&str, &str); 5] = [
+    ("content-type", "text/event-stream"),
+    (
+        "cache-control",
+        "private, no-cache, no-store, must-revalidate, max-age=0",
+    ),
+    ("pragma", "no-cache"),
+    ("expires", "0"),
+    ("x-accel-buffering", "no"),
+];
+
 /// A hub-made id: `urn:uuid:` and a random (version 4) UUID.
 pub fn generated_id(random: [u8; 16]) -> String {
     let mut bytes = random;

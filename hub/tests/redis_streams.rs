@@ -9,9 +9,12 @@ use mercure_hub::redis_streams::{Arg, Execute, RedisStreams, Reply};
 use mercure_hub::selector;
 use mercure_hub::update::Update;
 use std::cell::RefCell;
+use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::pin::pin;
 use std::process::{Child, Command, Stdio};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 struct Server {
@@ -134,7 +137,7 @@ fn read_value(reader: &mut BufReader<TcpStream>, out: &mut Vec<Reply>) -> Result
 }
 
 impl Execute for Resp {
-    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
+    async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
         let mut request =
             format!("*{}\r\n${}\r\n{command}\r\n", args.len() + 1, command.len()).into_bytes();
         for arg in args {
@@ -154,6 +157,14 @@ impl Execute for Resp {
         let mut out = Vec::new();
         read_value(&mut reader, &mut out)?;
         Ok(out)
+    }
+}
+
+/// The answer of a call on [`Resp`] (synchronous, so ready at once).
+fn ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a call on the blocking RESP client was not ready"),
     }
 }
 
@@ -179,24 +190,20 @@ fn ids(entries: &[history::Entry]) -> Vec<String> {
 fn appended_updates_are_read_in_order_and_ids_resolve() {
     let Some(server) = server() else { return };
     let redis = RedisStreams::new(Resp::connect(server.port), "t1", 1000);
-    redis.ping().unwrap();
-    let first = redis.append(&update("a", "/x")).unwrap();
-    redis.append(&update("urn:uuid:b", "/y")).unwrap();
-    redis.append(&update("c", "/x")).unwrap();
-    let all = redis
-        .read_after(&Position::start(), Duration::from_millis(100), 10)
-        .unwrap();
+    ready(redis.ping()).unwrap();
+    let first = ready(redis.append(&update("a", "/x"))).unwrap();
+    ready(redis.append(&update("urn:uuid:b", "/y"))).unwrap();
+    ready(redis.append(&update("c", "/x"))).unwrap();
+    let all = ready(redis.read_after(&Position::start(), Duration::from_millis(100), 10)).unwrap();
     assert_eq!(ids(&all), ["a", "urn:uuid:b", "c"]);
     assert_eq!(all[0].position, first);
-    let after_b = redis.resolve("urn:uuid:b").unwrap().unwrap();
+    let after_b = ready(redis.resolve("urn:uuid:b")).unwrap().unwrap();
     assert_eq!(
-        ids(&redis
-            .read_after(&after_b, Duration::from_millis(100), 10)
-            .unwrap()),
+        ids(&ready(redis.read_after(&after_b, Duration::from_millis(100), 10)).unwrap()),
         ["c"]
     );
-    assert_eq!(redis.resolve("nope").unwrap(), None);
-    assert_eq!(ids(&redis.latest(2).unwrap()), ["c", "urn:uuid:b"]);
+    assert_eq!(ready(redis.resolve("nope")).unwrap(), None);
+    assert_eq!(ids(&ready(redis.latest(2)).unwrap()), ["c", "urn:uuid:b"]);
 }
 
 #[test]
@@ -205,10 +212,11 @@ fn blocking_read_times_out_empty_then_sees_a_later_append() {
     let reader = RedisStreams::new(Resp::connect(server.port), "t2", 1000);
     let writer = RedisStreams::new(Resp::connect(server.port), "t2", 1000);
     let began = Instant::now();
-    assert!(reader
-        .read_after(&Position::start(), Duration::from_millis(200), 10)
-        .unwrap()
-        .is_empty());
+    assert!(
+        ready(reader.read_after(&Position::start(), Duration::from_millis(200), 10))
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         began.elapsed() >= Duration::from_millis(150),
         "XREAD BLOCK waited"
@@ -217,11 +225,9 @@ fn blocking_read_times_out_empty_then_sees_a_later_append() {
     let publisher = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
         let writer2 = RedisStreams::new(Resp::connect(port), "t2", 1000);
-        writer2.append(&update("late", "/x")).unwrap();
+        ready(writer2.append(&update("late", "/x"))).unwrap();
     });
-    let read = reader
-        .read_after(&Position::start(), Duration::from_secs(10), 10)
-        .unwrap();
+    let read = ready(reader.read_after(&Position::start(), Duration::from_secs(10), 10)).unwrap();
     publisher.join().unwrap();
     assert_eq!(ids(&read), ["late"]);
     drop(writer);
@@ -232,10 +238,11 @@ fn history_is_bounded_and_the_index_never_outlives_the_stream() {
     let Some(server) = server() else { return };
     let redis = RedisStreams::new(Resp::connect(server.port), "t3", 5);
     for n in 0..300 {
-        redis.append(&update(&format!("id-{n}"), "/x")).unwrap();
+        ready(redis.append(&update(&format!("id-{n}"), "/x"))).unwrap();
     }
     let raw = Resp::connect(server.port);
-    let len = |key: &str, command: &str| match raw.execute(command, &[Arg::from(key)]).unwrap()[..]
+    let len = |key: &str, command: &str| match ready(raw.execute(command, &[Arg::from(key)]))
+        .unwrap()[..]
     {
         [Reply::Int(n)] => n,
         ref other => panic!("{other:?}"),
@@ -248,27 +255,24 @@ fn history_is_bounded_and_the_index_never_outlives_the_stream() {
     assert_eq!(len("{t3}:ids", "HLEN"), 5);
     assert_eq!(len("{t3}:order", "LLEN"), 5);
     for n in 295..300 {
-        let position = redis
-            .resolve(&format!("id-{n}"))
+        let position = ready(redis.resolve(&format!("id-{n}")))
             .unwrap()
             .expect("newest ids resolve");
-        let next = redis
-            .read_after(&position, Duration::from_millis(10), 1)
-            .unwrap();
+        let next = ready(redis.read_after(&position, Duration::from_millis(10), 1)).unwrap();
         assert_eq!(next.len(), usize::from(n != 299));
     }
-    assert_eq!(redis.resolve("id-0").unwrap(), None);
+    assert_eq!(ready(redis.resolve("id-0")).unwrap(), None);
 }
 
 #[test]
 fn a_republished_id_resolves_to_its_newest_update() {
     let Some(server) = server() else { return };
     let redis = RedisStreams::new(Resp::connect(server.port), "t4", 2);
-    redis.append(&update("same", "/x")).unwrap();
-    let newer = redis.append(&update("same", "/x")).unwrap();
-    redis.append(&update("other", "/x")).unwrap();
+    ready(redis.append(&update("same", "/x"))).unwrap();
+    let newer = ready(redis.append(&update("same", "/x"))).unwrap();
+    ready(redis.append(&update("other", "/x"))).unwrap();
     // The first "same" left the index; its removal must not drop the newer one.
-    assert_eq!(redis.resolve("same").unwrap(), Some(newer));
+    assert_eq!(ready(redis.resolve("same")).unwrap(), Some(newer));
 }
 
 #[test]
@@ -276,21 +280,20 @@ fn subscriber_start_on_redis_replays_after_a_known_id() {
     let Some(server) = server() else { return };
     let redis = RedisStreams::new(Resp::connect(server.port), "t5", 100);
     for id in ["1", "2", "3"] {
-        redis.append(&update(id, "/x")).unwrap();
+        ready(redis.append(&update(id, "/x"))).unwrap();
     }
     let topics = selector::compile_all(["/x"]).unwrap();
     let anyone = Subscription::authorize(topics, None, None, true, 0.0).unwrap();
-    let start = history::start(&redis, Some("2"), &anyone).unwrap();
+    let start = ready(history::start(&redis, Some("2"), &anyone)).unwrap();
     assert_eq!(start.last_event_id.as_deref(), Some("2"));
     assert_eq!(
-        ids(&redis
-            .read_after(&start.after, Duration::from_millis(10), 10)
-            .unwrap()),
+        ids(&ready(redis.read_after(&start.after, Duration::from_millis(10), 10)).unwrap()),
         ["3"]
     );
-    let live = history::start(&redis, None, &anyone).unwrap();
-    assert!(redis
-        .read_after(&live.after, Duration::from_millis(10), 10)
-        .unwrap()
-        .is_empty());
+    let live = ready(history::start(&redis, None, &anyone)).unwrap();
+    assert!(
+        ready(redis.read_after(&live.after, Duration::from_millis(10), 10))
+            .unwrap()
+            .is_empty()
+    );
 }

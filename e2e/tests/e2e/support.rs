@@ -101,6 +101,14 @@ pub fn sse_is_p3() -> bool {
         .is_some_and(|dir| dir.ends_with("component-p3"))
 }
 
+/// Whether the manifest under test serves the event hub as its WASI 0.3
+/// build (`source` in the `hub-p3` profile's directory).
+pub fn hub_is_p3() -> bool {
+    component_wasm("mercure_hub")
+        .parent()
+        .is_some_and(|dir| dir.ends_with("hub-p3"))
+}
+
 /// `target/` of the workspace (the manifest's `source` paths point into it).
 pub fn target_dir() -> PathBuf {
     repo_root().join("target")

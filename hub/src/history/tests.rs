@@ -1,98 +1,10 @@
+use super::memory::{anyone, ready, Memory};
 use super::*;
-use crate::authorize::Subscription;
-use crate::selector;
-use std::cell::RefCell;
-
-/// An in-memory history with numbered positions.
-#[derive(Default)]
-struct Memory {
-    entries: RefCell<Vec<(u64, Update)>>,
-}
-
-impl Memory {
-    fn with(updates: &[(&str, &str, bool)]) -> Self {
-        let memory = Self::default();
-        for (id, topic, private) in updates {
-            memory.append(&update(id, topic, *private)).unwrap();
-        }
-        memory
-    }
-}
-
-fn number(position: &Position) -> u64 {
-    position.0.split('-').next().unwrap().parse().unwrap()
-}
-
-fn entry(n: u64, update: &Update) -> Entry {
-    Entry {
-        position: Position(format!("{n}-0")),
-        update: Some(update.stored()),
-    }
-}
-
-impl History for Memory {
-    type Error = String;
-
-    fn append(&self, update: &Update) -> Result<Position, String> {
-        let mut entries = self.entries.borrow_mut();
-        let n = entries.len() as u64 + 1;
-        entries.push((n, update.clone()));
-        Ok(Position(format!("{n}-0")))
-    }
-
-    fn read_after(
-        &self,
-        after: &Position,
-        _: Duration,
-        count: usize,
-    ) -> Result<Vec<Entry>, String> {
-        let after = number(after);
-        let entries = self.entries.borrow();
-        Ok(entries
-            .iter()
-            .filter(|(n, _)| *n > after)
-            .take(count)
-            .map(|(n, u)| entry(*n, u))
-            .collect())
-    }
-
-    fn resolve(&self, id: &str) -> Result<Option<Position>, String> {
-        let entries = self.entries.borrow();
-        let found = entries.iter().rev().find(|(_, u)| u.id == id);
-        Ok(found.map(|(n, _)| Position(format!("{n}-0"))))
-    }
-
-    fn latest(&self, count: usize) -> Result<Vec<Entry>, String> {
-        let entries = self.entries.borrow();
-        Ok(entries
-            .iter()
-            .rev()
-            .take(count)
-            .map(|(n, u)| entry(*n, u))
-            .collect())
-    }
-}
-
-fn update(id: &str, topic: &str, private: bool) -> Update {
-    Update {
-        id: id.into(),
-        topics: vec![topic.into()],
-        data: String::new(),
-        event_type: String::new(),
-        retry: 0,
-        private,
-    }
-}
-
-fn anyone(selectors: &[&str]) -> Subscription {
-    let topics = selector::compile_all(selectors.iter().copied()).unwrap();
-    Subscription::authorize(topics, None, None, true, 0.0).unwrap()
-}
 
 #[test]
 fn without_last_event_id_the_stream_starts_after_the_newest_entry() {
     let memory = Memory::with(&[("a", "/t", false), ("b", "/t", false)]);
-    let start = start(&memory, None, &anyone(&["*"])).unwrap();
+    let start = ready(start(&memory, None, &anyone(&["*"]))).unwrap();
     assert_eq!(
         start,
         Start {
@@ -105,7 +17,7 @@ fn without_last_event_id_the_stream_starts_after_the_newest_entry() {
 }
 
 fn start_of(memory: &Memory, requested: Option<&str>) -> Start {
-    start(memory, requested, &anyone(&["*"])).unwrap()
+    ready(start(memory, requested, &anyone(&["*"]))).unwrap()
 }
 
 #[test]
@@ -136,7 +48,7 @@ fn a_known_id_resumes_right_after_it_and_is_echoed() {
             last_event_id: Some("urn:uuid:x".into())
         }
     );
-    let next = memory.read_after(&start.after, Duration::ZERO, 10).unwrap();
+    let next = ready(memory.read_after(&start.after, Duration::ZERO, 10)).unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].update.as_ref().unwrap().id, "c");
 }
@@ -148,7 +60,7 @@ fn an_unknown_id_goes_live_and_reports_the_newest_visible_id() {
         ("b", "/other", false),
         ("p", "/t", true),
     ]);
-    let start = start(&memory, Some("gone"), &anyone(&["/t"])).unwrap();
+    let start = ready(start(&memory, Some("gone"), &anyone(&["/t"]))).unwrap();
     assert_eq!(start.after, Position("3-0".into()), "nothing is replayed");
     assert_eq!(
         start.last_event_id.as_deref(),
@@ -163,4 +75,15 @@ fn an_unknown_id_goes_live_and_reports_the_newest_visible_id() {
             last_event_id: Some("earliest".into())
         }
     );
+}
+
+#[test]
+fn positions_sort_in_stream_order() {
+    let p = |s: &str| Position(s.into());
+    assert!(p("9-0") < p("10-0"));
+    assert!(p("5-1") < p("5-2"));
+    assert!(p("5-9") < p("6-0"));
+    assert!(Position::start() < p("0-1"));
+    assert!(p("99-0") < p("junk"), "ids that are not ms-seq sort last");
+    assert_eq!(p("7-3").cmp(&p("7-3")), std::cmp::Ordering::Equal);
 }

@@ -2,6 +2,7 @@
 //! double that counts its fetches.
 
 use super::*;
+use crate::history::memory::ready;
 use crate::jwks::tests::fixtures::{document, ec_jwk, es256, rs256, rsa_jwk};
 use crate::token;
 use serde_json::json;
@@ -21,7 +22,7 @@ struct FakeRedis {
 }
 
 impl Execute for FakeRedis {
-    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
+    async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
         if self.down {
             return Err("connection refused".into());
         }
@@ -100,13 +101,13 @@ fn a_second_token_uses_the_stored_document_until_it_is_stale() {
     let (redis, server) = (FakeRedis::default(), FakeServer::new(&[ec_jwk(0, "e")]));
     let store = Store::new(&redis, "hub");
     let token = es256(0, Some("e"), &claims());
-    let key = store.key_for(&server, URL, &header(&token), 1_000).unwrap();
+    let key = ready(store.key_for(&server, URL, &header(&token), 1_000)).unwrap();
     assert!(token::verify(&token, &key, 1.0).is_ok());
-    assert!(store.key_for(&server, URL, &header(&token), 60_999).is_ok());
+    assert!(ready(store.key_for(&server, URL, &header(&token), 60_999)).is_ok());
     assert_eq!(server.hits(), 1, "max-age=60 keeps it fresh for 60 s");
     let (_, px) = redis.values.borrow()[b"{hub}:jwks:https://idp.example/jwks".as_slice()].clone();
     assert_eq!(px, 60_000);
-    assert!(store.key_for(&server, URL, &header(&token), 61_000).is_ok());
+    assert!(ready(store.key_for(&server, URL, &header(&token), 61_000)).is_ok());
     assert_eq!(server.hits(), 2, "stale at 61 s: fetched again");
 }
 
@@ -115,29 +116,25 @@ fn an_unknown_kid_refetches_at_most_once_per_interval() {
     let (redis, server) = (FakeRedis::default(), FakeServer::new(&[ec_jwk(0, "old")]));
     let store = Store::new(&redis, "hub");
     let old = es256(0, Some("old"), &claims());
-    store.key_for(&server, URL, &header(&old), 0).unwrap();
+    ready(store.key_for(&server, URL, &header(&old), 0)).unwrap();
     // The key is rotated: "new" appears on the server.
     *server.body.borrow_mut() = Ok(document(&[ec_jwk(0, "old"), rsa_jwk(0, "new")]));
     let new = rs256(0, Some("new"), &claims());
-    let early = store.key_for(&server, URL, &header(&new), 4_999);
+    let early = ready(store.key_for(&server, URL, &header(&new), 4_999));
     assert_eq!(
         early.unwrap_err(),
         KeyError::Refused("no JWKS key has the token's kid \"new\"".into())
     );
     assert_eq!(server.hits(), 1, "within the interval: no fetch");
-    let key = store.key_for(&server, URL, &header(&new), 5_000).unwrap();
+    let key = ready(store.key_for(&server, URL, &header(&new), 5_000)).unwrap();
     assert!(token::verify(&new, &key, 5.0).is_ok());
     assert_eq!(server.hits(), 2);
     let unknown = es256(1, Some("forged"), &claims());
-    assert!(store
-        .key_for(&server, URL, &header(&unknown), 6_000)
-        .is_err());
-    assert!(store
-        .key_for(&server, URL, &header(&unknown), 7_000)
-        .is_err());
+    assert!(ready(store.key_for(&server, URL, &header(&unknown), 6_000)).is_err());
+    assert!(ready(store.key_for(&server, URL, &header(&unknown), 7_000)).is_err());
     assert_eq!(server.hits(), 2, "random kids do not make fetches");
     assert!(matches!(
-        store.key_for(&server, URL, &header(&unknown), 10_000),
+        ready(store.key_for(&server, URL, &header(&unknown), 10_000)),
         Err(KeyError::Refused(_))
     ));
     assert_eq!(server.hits(), 3, "one fetch per interval");
@@ -150,16 +147,12 @@ fn a_server_down_with_a_cold_cache_is_503_and_asked_once_per_interval() {
     let store = Store::new(&redis, "hub");
     let token = es256(0, Some("e"), &claims());
     let expected = KeyError::Unavailable(format!("JWKS {URL} unavailable: connection refused"));
-    let at = |now| {
-        store
-            .key_for(&server, URL, &header(&token), now)
-            .unwrap_err()
-    };
+    let at = |now| ready(store.key_for(&server, URL, &header(&token), now)).unwrap_err();
     assert_eq!(at(0), expected);
     assert_eq!(at(4_999), expected);
     assert_eq!(server.hits(), 1);
     *server.body.borrow_mut() = Ok(document(&[ec_jwk(0, "e")]));
-    assert!(store.key_for(&server, URL, &header(&token), 5_000).is_ok());
+    assert!(ready(store.key_for(&server, URL, &header(&token), 5_000)).is_ok());
     assert_eq!(server.hits(), 2);
 }
 
@@ -168,16 +161,16 @@ fn cached_keys_keep_working_while_the_server_is_down_until_their_ttl() {
     let (redis, server) = (FakeRedis::default(), FakeServer::new(&[ec_jwk(0, "e")]));
     let store = Store::new(&redis, "hub");
     let token = es256(0, Some("e"), &claims());
-    store.key_for(&server, URL, &header(&token), 0).unwrap();
+    ready(store.key_for(&server, URL, &header(&token), 0)).unwrap();
     *server.body.borrow_mut() = Err("timed out".into());
     let other = es256(1, Some("other"), &claims());
     assert!(matches!(
-        store.key_for(&server, URL, &header(&other), 10_000),
+        ready(store.key_for(&server, URL, &header(&other), 10_000)),
         Err(KeyError::Unavailable(reason)) if reason.ends_with("timed out")
     ));
-    assert!(store.key_for(&server, URL, &header(&token), 59_999).is_ok());
+    assert!(ready(store.key_for(&server, URL, &header(&token), 59_999)).is_ok());
     assert!(matches!(
-        store.key_for(&server, URL, &header(&token), 60_000),
+        ready(store.key_for(&server, URL, &header(&token), 60_000)),
         Err(KeyError::Unavailable(_))
     ));
     assert_eq!(server.hits(), 3);
@@ -188,7 +181,7 @@ fn an_invalid_document_is_not_stored_and_its_reason_is_given() {
     let (redis, server) = (FakeRedis::default(), FakeServer::new(&[]));
     let store = Store::new(&redis, "hub");
     let token = es256(0, Some("e"), &claims());
-    let error = store.key_for(&server, URL, &header(&token), 0).unwrap_err();
+    let error = ready(store.key_for(&server, URL, &header(&token), 0)).unwrap_err();
     assert_eq!(
         error,
         KeyError::Unavailable(format!(
@@ -208,7 +201,7 @@ fn redis_down_is_503() {
     };
     let server = FakeServer::new(&[ec_jwk(0, "e")]);
     let token = es256(0, Some("e"), &claims());
-    let error = Store::new(&redis, "hub").key_for(&server, URL, &header(&token), 0);
+    let error = ready(Store::new(&redis, "hub").key_for(&server, URL, &header(&token), 0));
     assert_eq!(
         error.unwrap_err(),
         KeyError::Unavailable("Redis unavailable: connection refused".into())

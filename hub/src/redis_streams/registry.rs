@@ -47,7 +47,7 @@ return records
 ";
 
 impl<E: Execute> RedisStreams<E> {
-    fn eval(&self, script: &str, argv: Vec<Arg>) -> Result<Vec<Reply>, RedisError> {
+    async fn eval(&self, script: &str, argv: Vec<Arg>) -> Result<Vec<Reply>, RedisError> {
         let mut args = vec![
             Arg::from(script),
             Arg::Int(2),
@@ -55,25 +55,26 @@ impl<E: Execute> RedisStreams<E> {
             Arg::from(self.records.as_str()),
         ];
         args.extend(argv);
-        self.run("EVAL", &args)
+        self.run("EVAL", &args).await
     }
 }
 
 impl<E: Execute> Registry for RedisStreams<E> {
     type Error = RedisError;
 
-    fn register(&self, key: &str, record: &[u8], ttl: Duration) -> Result<(), RedisError> {
+    async fn register(&self, key: &str, record: &[u8], ttl: Duration) -> Result<(), RedisError> {
         let ttl = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
         let argv = vec![Arg::from(key), Arg::Bytes(record.to_vec()), Arg::Int(ttl)];
-        match self.eval(REGISTER_SCRIPT, argv)?.as_slice() {
+        match self.eval(REGISTER_SCRIPT, argv).await?.as_slice() {
             [Reply::Int(1)] => Ok(()),
             other => Err(bad("EVAL", other)),
         }
     }
 
-    fn unregister(&self, key: &str) -> Result<(), RedisError> {
+    async fn unregister(&self, key: &str) -> Result<(), RedisError> {
         match self
-            .eval(UNREGISTER_SCRIPT, vec![Arg::from(key)])?
+            .eval(UNREGISTER_SCRIPT, vec![Arg::from(key)])
+            .await?
             .as_slice()
         {
             [Reply::Int(1)] => Ok(()),
@@ -81,8 +82,9 @@ impl<E: Execute> Registry for RedisStreams<E> {
         }
     }
 
-    fn active(&self) -> Result<Vec<Vec<u8>>, RedisError> {
-        self.eval(ACTIVE_SCRIPT, Vec::new())?
+    async fn active(&self) -> Result<Vec<Vec<u8>>, RedisError> {
+        self.eval(ACTIVE_SCRIPT, Vec::new())
+            .await?
             .into_iter()
             .map(|reply| match reply {
                 Reply::Bytes(record) => Ok(record),
@@ -96,13 +98,12 @@ impl<E: Execute> Registry for RedisStreams<E> {
 mod tests {
     use super::super::tests::Canned;
     use super::*;
+    use crate::history::memory::ready;
 
     #[test]
     fn register_is_one_eval_on_the_two_hash_tagged_keys_with_the_ttl_in_ms() {
         let registry = Canned::new(vec![Ok(vec![Reply::Int(1)])]);
-        registry
-            .register("urn:uuid:1", b"{}", Duration::from_millis(1500))
-            .unwrap();
+        ready(registry.register("urn:uuid:1", b"{}", Duration::from_millis(1500))).unwrap();
         let calls = registry.redis.calls.borrow();
         let (command, args) = &calls[0];
         assert_eq!(command, "EVAL");
@@ -131,10 +132,13 @@ mod tests {
             Ok(vec![Reply::Int(3)]),
             Err("connection refused".into()),
         ]);
-        assert_eq!(registry.active().unwrap(), [b"a".to_vec(), b"b".to_vec()]);
-        assert!(registry.active().unwrap().is_empty());
-        assert!(registry.active().is_err());
-        let error = registry.unregister("x").unwrap_err().to_string();
+        assert_eq!(
+            ready(registry.active()).unwrap(),
+            [b"a".to_vec(), b"b".to_vec()]
+        );
+        assert!(ready(registry.active()).unwrap().is_empty());
+        assert!(ready(registry.active()).is_err());
+        let error = ready(registry.unregister("x")).unwrap_err().to_string();
         assert!(error.contains("connection refused"), "{error}");
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::history::memory::ready;
 use std::cell::RefCell;
 
 /// Answers each command with the next canned reply and records the calls.
@@ -18,7 +19,7 @@ impl Canned {
 }
 
 impl Execute for Canned {
-    fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
+    async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
         self.calls
             .borrow_mut()
             .push((command.to_owned(), args.to_vec()));
@@ -54,7 +55,7 @@ fn stored(id: &str) -> Reply {
 fn append_is_one_eval_over_the_three_hash_tagged_keys() {
     let history = Canned::new(vec![Ok(vec![bytes("5-0")])]);
     assert_eq!(
-        history.append(&update("a")).unwrap(),
+        ready(history.append(&update("a"))).unwrap(),
         Position("5-0".into())
     );
     let calls = history.redis.calls.borrow();
@@ -96,9 +97,7 @@ fn xread_replies_become_entries_and_timeouts_nothing() {
         Ok(vec![]),
     ]);
     let after = Position::start();
-    let read = history
-        .read_after(&after, Duration::from_millis(15_000), 10)
-        .unwrap();
+    let read = ready(history.read_after(&after, Duration::from_millis(15_000), 10)).unwrap();
     assert_eq!(
         read[0],
         Entry {
@@ -121,12 +120,10 @@ fn xread_replies_become_entries_and_timeouts_nothing() {
         },
         "entries an earlier version wrote as JSON still read"
     );
-    assert!(history
-        .read_after(&after, Duration::ZERO, 10)
+    assert!(ready(history.read_after(&after, Duration::ZERO, 10))
         .unwrap()
         .is_empty());
-    assert!(history
-        .read_after(&after, Duration::ZERO, 10)
+    assert!(ready(history.read_after(&after, Duration::ZERO, 10))
         .unwrap()
         .is_empty());
     let calls = history.redis.calls.borrow();
@@ -149,14 +146,14 @@ fn misshapen_replies_and_failures_are_errors_not_panics() {
         Ok(vec![Reply::Int(3)]),
     ]);
     let after = Position::start();
-    assert!(history.read_after(&after, Duration::ZERO, 1).is_err());
-    assert!(history.latest(1).is_err());
-    assert!(history.read_after(&after, Duration::ZERO, 1).is_err());
+    assert!(ready(history.read_after(&after, Duration::ZERO, 1)).is_err());
+    assert!(ready(history.latest(1)).is_err());
+    assert!(ready(history.read_after(&after, Duration::ZERO, 1)).is_err());
     assert_eq!(
-        history.resolve("a").unwrap_err().to_string(),
+        ready(history.resolve("a")).unwrap_err().to_string(),
         "Redis HGET failed: connection refused"
     );
-    assert!(history.append(&update("a")).is_err());
+    assert!(ready(history.append(&update("a"))).is_err());
 }
 
 #[test]
@@ -167,11 +164,14 @@ fn resolve_and_latest_read_the_index_and_the_stream_tail() {
         Ok(vec![bytes("9-0"), bytes("s"), stored("z")]),
         Ok(vec![]),
     ]);
-    assert_eq!(history.resolve("a").unwrap(), Some(Position("7-1".into())));
-    assert_eq!(history.resolve("b").unwrap(), None);
     assert_eq!(
-        history.latest(1).unwrap()[0].position,
+        ready(history.resolve("a")).unwrap(),
+        Some(Position("7-1".into()))
+    );
+    assert_eq!(ready(history.resolve("b")).unwrap(), None);
+    assert_eq!(
+        ready(history.latest(1)).unwrap()[0].position,
         Position("9-0".into())
     );
-    assert!(history.latest(1).unwrap().is_empty());
+    assert!(ready(history.latest(1)).unwrap().is_empty());
 }

@@ -19,10 +19,13 @@ use crate::app::variables::{AppVariables, ComponentVariables, Template};
 use crate::engine::config::EngineConfig;
 use crate::host::allowed_hosts;
 use crate::host::bindings;
+use crate::host::bindings_p3;
+use crate::host::outbound_redis::p3::RedisP3;
 use crate::host::outbound_redis::{OutboundRules, RedisHost};
 use crate::host::state::InstanceState;
 use crate::host::stdio::{PrefixedStdio, Target};
 use crate::host::variables::VariablesHost;
+use crate::host::variables_p3::VariablesP3;
 use crate::limits::{Limits, MemoryLimit};
 use anyhow::{anyhow, bail, Result};
 use std::collections::HashMap;
@@ -147,6 +150,8 @@ impl LoadedApp {
             &mut s.variables
         })?;
         bindings::redis::add_to_linker::<_, HasSelf<RedisHost>>(&mut linker, |s| &mut s.redis)?;
+        bindings_p3::redis::add_to_linker::<_, RedisP3>(&mut linker, |s| &mut s.redis)?;
+        bindings_p3::variables::add_to_linker::<_, VariablesP3>(&mut linker, |s| &mut s.variables)?;
         // Every component's variables and outbound rules are checked, routed or not.
         let mut settings = HashMap::new();
         for def in &app.components {

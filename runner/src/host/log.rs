@@ -119,11 +119,21 @@ pub fn error_line(text: &str) {
     write_line(Target::Stderr, format!("{text}\n").into_bytes());
 }
 
-/// A guest's error with its causes on one line, for [`error_line`] (the
-/// wasm backtrace below it is dropped).
+/// A guest's error with its causes on one line, for [`error_line`]: the
+/// first line of each cause (a trap's wasm backtrace is a cause of its own
+/// whose frames follow its first line; the trap's reason is the cause
+/// below it, so it is kept).
 pub fn one_line(e: &wasmtime::Error) -> String {
-    let all = format!("{e:#}");
-    all.lines().next().unwrap_or_default().to_string()
+    let causes: Vec<String> = e
+        .chain()
+        .filter_map(|cause| {
+            let text = cause.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let first = first.trim_end().trim_end_matches(':');
+            (!first.is_empty()).then(|| first.to_string())
+        })
+        .collect();
+    causes.join(": ")
 }
 
 impl Sink {
@@ -181,6 +191,18 @@ mod tests {
         assert_eq!(
             one_line(&e),
             "error while executing at wasm backtrace: wasm trap: unreachable"
+        );
+    }
+
+    #[test]
+    fn one_line_keeps_the_trap_below_a_multi_line_backtrace() {
+        // A trap as wasmtime reports it: the backtrace's own text is
+        // several lines, and the reason is the next cause.
+        let e = wasmtime::Error::msg("wasm trap: wasm `unreachable` instruction executed")
+            .context("error while executing at wasm backtrace:\n    0: 0x1f - f\n    1: 0x2e - g");
+        assert_eq!(
+            one_line(&e),
+            "error while executing at wasm backtrace: wasm trap: wasm `unreachable` instruction executed"
         );
     }
 }

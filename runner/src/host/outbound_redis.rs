@@ -1,4 +1,5 @@
-//! Outbound Redis for guests (`fermyon:spin/redis@2.0.0`), as Spin 4.0.2's
+//! Outbound Redis for guests (`fermyon:spin/redis@2.0.0`; the asynchronous
+//! `spin:redis/redis@3.0.0` in `p3`, same rules and commands), as Spin 4.0.2's
 //! factor-outbound-redis: `open` checks the address against the component's
 //! `allowed_outbound_hosts` (a refused address gets `invalid-address` and one
 //! stderr line naming the manifest key), then makes one multiplexed async
@@ -7,13 +8,14 @@
 //! [`MAX_CONNECTIONS`] per instance; the connections close when the
 //! instance's store is dropped.
 
+pub mod commands;
+pub mod p3;
 pub mod replies;
 
 use crate::host::allowed_hosts::{self, AllowedHost, OutboundUrl};
 use crate::host::bindings::redis::{self as wit, Connection, Error, RedisParameter, RedisResult};
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncCommands, AsyncConnectionConfig};
-use replies::{held_bytes, too_large, Flattened, MAX_REPLY_BYTES};
+use redis::AsyncConnectionConfig;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasmtime::component::Resource;
@@ -47,12 +49,6 @@ impl RedisHost {
         }
     }
 
-    fn conn(&mut self, c: &Resource<Connection>) -> Result<&mut MultiplexedConnection, Error> {
-        self.connections
-            .get_mut(&c.rep())
-            .ok_or_else(|| Error::Other("could not find connection for resource".into()))
-    }
-
     /// Whether `address` may be opened; prints the refusal line when not.
     fn allowed(&self, address: &str) -> bool {
         let Ok(url) = OutboundUrl::parse(address, "redis") else {
@@ -70,15 +66,48 @@ impl RedisHost {
     }
 }
 
-fn other(e: impl std::fmt::Display) -> Error {
-    Error::Other(e.to_string())
-}
+impl RedisHost {
+    /// Checks and opens a connection for `address` (Spin's rules: allowed
+    /// host, at most [`MAX_CONNECTIONS`]); returns its resource id.
+    pub async fn open_checked(&mut self, address: &str) -> Result<u32, Error> {
+        let client = self.admit(address)?;
+        let conn = client
+            .get_multiplexed_async_connection_with_config(&AsyncConnectionConfig::new())
+            .await
+            .map_err(commands::other)?;
+        Ok(self.insert(conn))
+    }
 
-/// SADD maps a type error to `type-error`, as Spin does.
-fn typed(e: redis::RedisError) -> Error {
-    match e.kind() {
-        redis::ErrorKind::TypeError => Error::TypeError,
-        _ => other(e),
+    /// The client for `address` if it may be opened now.
+    pub fn admit(&self, address: &str) -> Result<redis::Client, Error> {
+        if !self.allowed(address) {
+            return Err(Error::InvalidAddress);
+        }
+        if self.connections.len() >= MAX_CONNECTIONS {
+            return Err(Error::TooManyConnections);
+        }
+        redis::Client::open(address).map_err(|_| Error::InvalidAddress)
+    }
+
+    /// Keeps an opened connection; returns its resource id.
+    pub fn insert(&mut self, conn: MultiplexedConnection) -> u32 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        self.connections.insert(id, conn);
+        id
+    }
+
+    /// A handle to connection `rep` (a clone: it shares the connection).
+    pub fn handle(&self, rep: u32) -> Result<MultiplexedConnection, Error> {
+        self.connections
+            .get(&rep)
+            .cloned()
+            .ok_or_else(|| Error::Other("could not find connection for resource".into()))
+    }
+
+    /// Closes connection `rep`.
+    pub fn close(&mut self, rep: u32) {
+        self.connections.remove(&rep);
     }
 }
 
@@ -89,26 +118,7 @@ impl wit::HostConnection for RedisHost {
         &mut self,
         address: String,
     ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
-        if !self.allowed(&address) {
-            return Ok(Err(Error::InvalidAddress));
-        }
-        if self.connections.len() >= MAX_CONNECTIONS {
-            return Ok(Err(Error::TooManyConnections));
-        }
-        let Ok(client) = redis::Client::open(address.as_str()) else {
-            return Ok(Err(Error::InvalidAddress));
-        };
-        let conn = match client
-            .get_multiplexed_async_connection_with_config(&AsyncConnectionConfig::new())
-            .await
-        {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(other(e))),
-        };
-        let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
-        self.connections.insert(id, conn);
-        Ok(Ok(Resource::new_own(id)))
+        Ok(self.open_checked(&address).await.map(Resource::new_own))
     }
 
     async fn publish(
@@ -117,15 +127,7 @@ impl wit::HostConnection for RedisHost {
         channel: String,
         payload: Vec<u8>,
     ) -> wasmtime::Result<Result<(), Error>> {
-        Ok(async {
-            let () = self
-                .conn(&c)?
-                .publish(&channel, &payload)
-                .await
-                .map_err(other)?;
-            Ok(())
-        }
-        .await)
+        Ok(async { commands::publish(self.handle(c.rep())?, channel, payload).await }.await)
     }
 
     async fn get(
@@ -133,15 +135,7 @@ impl wit::HostConnection for RedisHost {
         c: Resource<Connection>,
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
-        Ok(async {
-            let value: Option<Vec<u8>> = self.conn(&c)?.get(&key).await.map_err(other)?;
-            let held = std::mem::size_of::<Option<Vec<u8>>>() + value.as_ref().map_or(0, Vec::len);
-            if held > MAX_REPLY_BYTES {
-                return Err(Error::Other(too_large()));
-            }
-            Ok(value)
-        }
-        .await)
+        Ok(async { commands::get(self.handle(c.rep())?, key).await }.await)
     }
 
     async fn set(
@@ -150,11 +144,7 @@ impl wit::HostConnection for RedisHost {
         key: String,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), Error>> {
-        Ok(async {
-            let () = self.conn(&c)?.set(&key, &value).await.map_err(other)?;
-            Ok(())
-        }
-        .await)
+        Ok(async { commands::set(self.handle(c.rep())?, key, value).await }.await)
     }
 
     async fn incr(
@@ -162,7 +152,7 @@ impl wit::HostConnection for RedisHost {
         c: Resource<Connection>,
         key: String,
     ) -> wasmtime::Result<Result<i64, Error>> {
-        Ok(async { self.conn(&c)?.incr(&key, 1).await.map_err(other) }.await)
+        Ok(async { commands::incr(self.handle(c.rep())?, key).await }.await)
     }
 
     async fn del(
@@ -170,7 +160,7 @@ impl wit::HostConnection for RedisHost {
         c: Resource<Connection>,
         keys: Vec<String>,
     ) -> wasmtime::Result<Result<u32, Error>> {
-        Ok(async { self.conn(&c)?.del(&keys).await.map_err(other) }.await)
+        Ok(async { commands::del(self.handle(c.rep())?, keys).await }.await)
     }
 
     async fn sadd(
@@ -179,7 +169,7 @@ impl wit::HostConnection for RedisHost {
         key: String,
         values: Vec<String>,
     ) -> wasmtime::Result<Result<u32, Error>> {
-        Ok(async { self.conn(&c)?.sadd(&key, &values).await.map_err(typed) }.await)
+        Ok(async { commands::sadd(self.handle(c.rep())?, key, values).await }.await)
     }
 
     async fn smembers(
@@ -187,7 +177,7 @@ impl wit::HostConnection for RedisHost {
         c: Resource<Connection>,
         key: String,
     ) -> wasmtime::Result<Result<Vec<String>, Error>> {
-        Ok(async { self.conn(&c)?.smembers(&key).await.map_err(other) }.await)
+        Ok(async { commands::smembers(self.handle(c.rep())?, key).await }.await)
     }
 
     async fn srem(
@@ -196,7 +186,7 @@ impl wit::HostConnection for RedisHost {
         key: String,
         values: Vec<String>,
     ) -> wasmtime::Result<Result<u32, Error>> {
-        Ok(async { self.conn(&c)?.srem(&key, &values).await.map_err(other) }.await)
+        Ok(async { commands::srem(self.handle(c.rep())?, key, values).await }.await)
     }
 
     async fn execute(
@@ -205,25 +195,11 @@ impl wit::HostConnection for RedisHost {
         command: String,
         arguments: Vec<RedisParameter>,
     ) -> wasmtime::Result<Result<Vec<RedisResult>, Error>> {
-        Ok(async {
-            let mut cmd = redis::cmd(&command);
-            for a in arguments {
-                match a {
-                    RedisParameter::Int64(v) => cmd.arg(v),
-                    RedisParameter::Binary(v) => cmd.arg(v),
-                };
-            }
-            let Flattened(results) = cmd.query_async(self.conn(&c)?).await.map_err(other)?;
-            if held_bytes(&results) > MAX_REPLY_BYTES {
-                return Err(Error::Other(too_large()));
-            }
-            Ok(results)
-        }
-        .await)
+        Ok(async { commands::execute(self.handle(c.rep())?, command, arguments).await }.await)
     }
 
     async fn drop(&mut self, c: Resource<Connection>) -> wasmtime::Result<()> {
-        self.connections.remove(&c.rep());
+        self.close(c.rep());
         Ok(())
     }
 }

@@ -60,11 +60,16 @@ pub fn variables(
 /// without the `SPIN_VARIABLE_` prefix; later entries win).
 pub fn start_runner(vars: &[(String, String)]) -> Runner {
     ensure_built();
+    start_runner_on(&manifest(), vars)
+}
+
+/// [`start_runner`] serving another manifest (e.g. a WASI 0.3 hub's).
+pub fn start_runner_on(manifest: &std::path::Path, vars: &[(String, String)]) -> Runner {
     let env = vars
         .iter()
         .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v.clone()))
         .collect();
-    Runner::start_with(&manifest(), &RunnerOptions { env, cwd: None })
+    Runner::start_with(manifest, &RunnerOptions { env, cwd: None })
 }
 
 /// A private Redis for `test`, or `None` (reason printed) when the suite

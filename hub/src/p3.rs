@@ -1,0 +1,301 @@
+//! The WASI 0.3 adapter (`wasi:http/handler@0.3.0`, spin-sdk 7): the same
+//! routes and answers as the WASI 0.2 `transport`, but an instance serves
+//! many requests at once, so its streams share one read of Redis
+//! ([`crate::fanout`], driven by `stream`). Everything it decides is in the
+//! pure modules; this file only moves bytes.
+
+mod api;
+mod doorbell;
+mod redis;
+mod respond;
+mod stream;
+
+use crate::authorize::{self, Credentials, Subscription};
+use crate::config::{Settings, VARIABLES};
+use crate::history::{self, History};
+use crate::host::{log, now, random_bytes};
+use crate::presence::Presence;
+use crate::update::{self, Update};
+use crate::{cors, form, selector, subscriptions};
+use redis::open;
+use respond::{
+    all_headers, empty, read_body, reply, text, unauthorized, unavailable, BodyError, Headers,
+};
+use spin_sdk_p3::http::{BoxBody, Method, Request, Response};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+const ALLOW: &str = "GET, HEAD, POST, OPTIONS";
+
+thread_local! {
+    /// The instance's settings, read once (Spin variables do not change
+    /// while an instance lives).
+    static SETTINGS: RefCell<Option<Rc<Settings>>> = const { RefCell::new(None) };
+}
+
+/// The settings, from Spin variables the first time.
+async fn settings() -> Result<Rc<Settings>, String> {
+    if let Some(settings) = SETTINGS.with(|s| s.borrow().clone()) {
+        return Ok(settings);
+    }
+    let mut values = Vec::with_capacity(VARIABLES.len());
+    for name in VARIABLES {
+        values.push((name, spin_sdk_p3::variables::get(name).await.ok()));
+    }
+    let lookup = |name: &str| values.iter().find(|(n, _)| *n == name)?.1.clone();
+    let settings = Rc::new(Settings::from_vars(lookup).map_err(|e| e.to_string())?);
+    if settings.publisher_jwks_url.is_some() || settings.subscriber_jwks_url.is_some() {
+        return Err(
+            "publisher_jwks_url and subscriber_jwks_url need the WASI 0.2 build of the hub \
+             (spin.toml); this WASI 0.3 build checks tokens with publisher_jwt_key and \
+             subscriber_jwt_key only"
+                .to_owned(),
+        );
+    }
+    SETTINGS.with(|s| *s.borrow_mut() = Some(settings.clone()));
+    Ok(settings)
+}
+
+#[spin_sdk_p3::http_service]
+async fn handle_hub(request: Request) -> Response<BoxBody> {
+    let path_with_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let (path, query) = path_with_query
+        .split_once('?')
+        .unwrap_or((&path_with_query, ""));
+    let health = path
+        .trim_end_matches('/')
+        .ends_with("/.well-known/mercure/healthz");
+    let api_route = subscriptions::route(path);
+    let not_found = "not found: the hub is at /.well-known/mercure";
+    if !health
+        && api_route.is_none()
+        && !path.trim_end_matches('/').ends_with("/.well-known/mercure")
+    {
+        return reply(404, Vec::new(), not_found);
+    }
+    let settings = match settings().await {
+        Ok(settings) => settings,
+        Err(error) => {
+            log(&format!("configuration error: {error}"));
+            let reason = format!(
+                "hub configuration error: {error} (known variables: {})",
+                VARIABLES.join(", ")
+            );
+            return reply(500, Vec::new(), &reason);
+        }
+    };
+    let request_headers = all_headers(&request);
+    let header = |name: &str| {
+        request_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let origin = header("origin");
+    let allowed = |o: &str| settings.allows_origin(o);
+    let mut headers = cors::response_headers(origin.as_deref(), allowed);
+    let method = request.method().clone();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    if let Some(route) = api_route {
+        if !settings.subscriptions {
+            return reply(404, headers, not_found);
+        }
+        if method != Method::OPTIONS {
+            let uri = path_with_query.as_str();
+            return api::answer(
+                &request_headers,
+                &pairs,
+                method,
+                &settings,
+                uri,
+                route,
+                headers,
+            )
+            .await;
+        }
+    }
+    if health {
+        if method == Method::GET || method == Method::HEAD {
+            return health_check(&settings, headers).await;
+        }
+        headers.push(("allow", "GET, HEAD".into()));
+        let reason = "method not allowed: the health route answers GET and HEAD";
+        return reply(405, headers, reason);
+    }
+    let preflight = header("access-control-request-method");
+    match method {
+        Method::GET | Method::HEAD => {
+            let head = method == Method::HEAD;
+            subscribe(&request_headers, &pairs, settings, headers, head).await
+        }
+        Method::POST => publish(request, &request_headers, &pairs, &settings, headers).await,
+        Method::OPTIONS if preflight.is_some() => {
+            let asked = preflight.unwrap_or_default();
+            let asked_headers = header("access-control-request-headers").unwrap_or_default();
+            empty(
+                204,
+                cors::preflight_headers(origin.as_deref(), &asked, &asked_headers, allowed),
+            )
+        }
+        _ => {
+            headers.push(("allow", ALLOW.into()));
+            let reason = "method not allowed: the hub answers GET, HEAD, POST and OPTIONS";
+            reply(405, headers, reason)
+        }
+    }
+}
+
+async fn health_check(settings: &Settings, headers: Headers) -> Response<BoxBody> {
+    let pinged = match open(settings).await {
+        Ok(redis) => redis.ping().await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
+    match pinged {
+        Ok(()) => reply(200, headers, "ok"),
+        Err(error) => unavailable(headers, &format!("Redis unavailable: {error}")),
+    }
+}
+
+async fn subscribe(
+    request_headers: &[(String, String)],
+    pairs: &[(String, String)],
+    settings: Rc<Settings>,
+    mut headers: Headers,
+    head: bool,
+) -> Response<BoxBody> {
+    let creds = Credentials::from_request(request_headers, pairs, false);
+    let access = creds.token(&settings.cors_origins).and_then(|token| {
+        Subscription::authorize(
+            Vec::new(),
+            token,
+            settings.subscriber_key.as_ref(),
+            settings.anonymous,
+            now(),
+        )
+    });
+    let mut subscription = match access {
+        Ok(subscription) => subscription,
+        Err(error) => return unauthorized(headers, &error),
+    };
+    let topics = pairs
+        .iter()
+        .filter(|(n, _)| n == "topic")
+        .map(|(_, v)| v.as_str());
+    subscription.topics = match selector::compile_all(topics) {
+        Ok(selectors) => selectors,
+        Err(error) => return reply(400, headers, &error.to_string()),
+    };
+    let requested = request_headers
+        .iter()
+        .find(|(n, v)| n == "last-event-id" && !v.is_empty())
+        .or_else(|| pairs.iter().find(|(n, _)| n == "lastEventID"))
+        .map(|(_, v)| v.as_str());
+    let history = match open(&settings).await {
+        Ok(history) => history,
+        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")),
+    };
+    let start = match history::start(&history, requested, &subscription).await {
+        Ok(start) => start,
+        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")),
+    };
+    headers.extend(
+        update::STREAM_HEADERS
+            .iter()
+            .map(|(n, v)| (*n, (*v).to_owned())),
+    );
+    if let Some(id) = &start.last_event_id {
+        headers.push(("last-event-id", id.replace(['\r', '\n', '\0'], "")));
+    }
+    if head {
+        return empty(200, headers);
+    }
+    let presence = match Presence::start(&history, &settings, &subscription).await {
+        Ok(presence) => presence,
+        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")),
+    };
+    let subscriber = stream::Subscriber {
+        settings,
+        subscription,
+        history,
+        presence,
+    };
+    match subscriber.open(start.after).await {
+        Ok(body) => respond::respond(200, headers, body),
+        Err(error) => unavailable(headers, &format!("Redis unavailable: {error}")),
+    }
+}
+
+async fn publish(
+    request: Request,
+    request_headers: &[(String, String)],
+    pairs: &[(String, String)],
+    settings: &Settings,
+    headers: Headers,
+) -> Response<BoxBody> {
+    let Some(publisher_key) = &settings.publisher_key else {
+        let reason = "hub configuration error: variable publisher_jwt_key is not set";
+        return reply(500, headers, reason);
+    };
+    let creds = Credentials::from_request(request_headers, pairs, true);
+    let token = match creds.token(&settings.publish_origins) {
+        Ok(token) => token.map(str::to_owned),
+        Err(error) => return unauthorized(headers, &error),
+    };
+    if let Err(error) = authorize::publisher(token.as_deref(), publisher_key, now(), &[]) {
+        return unauthorized(headers, &error);
+    }
+    let form_type = request_headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map(|(_, v)| v.to_ascii_lowercase());
+    if !form_type.is_some_and(|t| t.starts_with("application/x-www-form-urlencoded")) {
+        let reason = "publish with Content-Type: application/x-www-form-urlencoded";
+        return reply(400, headers, reason);
+    }
+    let body = match read_body(request).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            let reason = format!("request body is larger than {} bytes", form::MAX_BODY_BYTES);
+            return reply(413, headers, &reason);
+        }
+        Err(BodyError::Read) => return reply(400, headers, "could not read the request body"),
+    };
+    let publication = match form::parse(&body) {
+        Ok(publication) => publication,
+        Err(error) => return reply(error.status(), headers, &error.to_string()),
+    };
+    if let Err(error) =
+        authorize::publisher(token.as_deref(), publisher_key, now(), &publication.topics)
+    {
+        return unauthorized(headers, &error);
+    }
+    let update = Update {
+        id: publication
+            .id
+            .unwrap_or_else(|| update::generated_id(random_bytes())),
+        topics: publication.topics,
+        data: publication.data,
+        event_type: publication.event_type,
+        retry: publication.retry,
+        private: publication.private,
+    };
+    let stored = match open(settings).await {
+        Ok(history) => history.append(&update).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
+    match stored {
+        // The body is the id alone, as the reference hub sends it.
+        Ok(_) => text(200, headers, update.id.into_bytes()),
+        Err(error) => {
+            log(&format!("publish failed: {error}"));
+            let reason = format!("update not stored: Redis unavailable: {error}");
+            unavailable(headers, &reason)
+        }
+    }
+}

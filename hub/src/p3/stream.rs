@@ -1,0 +1,313 @@
+//! A subscriber's stream on WASI 0.3: it replays from its own position
+//! with its own reads, joins the instance's shared read at the seam
+//! ([`crate::fanout`]), and then writes what its queue gives, a heartbeat
+//! when due, until its token expires, its client goes, its queue
+//! overflows or Redis fails.
+//!
+//! The shared read is whichever stream's turn it is: each stream's task
+//! polls, side by side, the shared read if it holds it (or claims it when
+//! nobody does), its queue (only once its previous write was accepted, so
+//! a slow client fills its own bounded queue and nothing else), its
+//! pending write and its heartbeat timer. The fan-out wakes other
+//! streams through their [`Doorbell`]s, never their tasks' own wakers. The
+//! read uses one Redis
+//! connection per instance; a turn cancelled mid-read (its client left)
+//! drops that connection, so the next turn never queues behind an
+//! abandoned `XREAD BLOCK`.
+
+use super::doorbell::Doorbell;
+use super::redis::{open, Redis};
+use crate::authorize::Subscription;
+use crate::config::Settings;
+use crate::fanout::{self, Claim, End, Fanout, Next, Seam, QUEUE_DEPTH};
+use crate::history::{Entry, History, Position};
+use crate::host::{log, monotonic, now};
+use crate::presence::Presence;
+use crate::redis_streams::RedisStreams;
+use crate::update::HEARTBEAT;
+use futures::channel::mpsc::Sender;
+use futures::{Sink, SinkExt};
+use std::cell::RefCell;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Entries per read.
+const READ_COUNT: usize = 100;
+/// How long the shared read waits in Redis before it reads again.
+const SHARED_BLOCK: Duration = Duration::from_secs(10);
+/// A replay read's wait: there is always something newer to read, or the
+/// replay is over.
+const REPLAY_BLOCK: Duration = Duration::from_millis(1);
+
+thread_local! {
+    static FANOUT: RefCell<Fanout> = RefCell::new(Fanout::default());
+    /// The shared read's connection, opened by the first turn.
+    static READER: RefCell<Option<Rc<RedisStreams<Redis>>>> = const { RefCell::new(None) };
+}
+
+fn fanout<T>(f: impl FnOnce(&mut Fanout) -> T) -> T {
+    FANOUT.with(|fanout| f(&mut fanout.borrow_mut()))
+}
+
+/// A stream about to start.
+pub struct Subscriber {
+    pub settings: Rc<Settings>,
+    pub subscription: Subscription,
+    /// This stream's own connection (replay, registry).
+    pub history: RedisStreams<Redis>,
+    pub presence: Option<Presence>,
+}
+
+/// A member of the fan-out and its doorbell; leaves it when dropped.
+struct Member {
+    id: fanout::Id,
+    bell: Doorbell,
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        fanout(|f| f.leave(self.id));
+    }
+}
+
+impl Subscriber {
+    /// Joins the shared read (starting it at the newest entry if it is not
+    /// running) and starts the stream's task; returns the response body.
+    pub async fn open(
+        self,
+        after: Position,
+    ) -> Result<impl http_body::Body<Data = bytes::Bytes, Error = anyhow::Error>, String> {
+        if fanout(|f| f.position().is_none()) {
+            let newest = self.history.latest(1).await.map_err(|e| e.to_string())?;
+            let newest = newest
+                .first()
+                .map_or_else(Position::start, |e| e.position.clone());
+            fanout(|f| f.start(newest));
+        }
+        let wanted = self.subscription.clone();
+        let filter =
+            Box::new(move |u: &crate::update::Stored| wanted.receives(&u.topics, u.private));
+        let Some((id, joined_at)) = fanout(|f| f.join(filter)) else {
+            return Err("the shared read failed as this stream joined; retry".into());
+        };
+        let member = Member {
+            id,
+            bell: Doorbell::new(),
+        };
+        let (tx, body) = spin_sdk_p3::http::body::stream::<Vec<u8>>();
+        spin_sdk_p3::wasip3::spawn(self.run(member, Seam::new(after, joined_at), tx));
+        Ok(body)
+    }
+
+    async fn run(mut self, mut member: Member, mut seam: Seam, mut tx: Sender<Vec<u8>>) {
+        let ended = self.pump(&mut member, &mut seam, &mut tx).await;
+        log(&ended);
+        drop(member);
+        if let Some(presence) = self.presence.take() {
+            presence.end(&self.history).await;
+        }
+    }
+
+    /// Streams until the end; returns why it ended.
+    async fn pump(
+        &mut self,
+        member: &mut Member,
+        seam: &mut Seam,
+        tx: &mut Sender<Vec<u8>>,
+    ) -> String {
+        const GONE: &str = "client gone: write failed; subscription stopped";
+        if tx.send(HEARTBEAT.to_vec()).await.is_err() {
+            return GONE.into();
+        }
+        let mut last_write = monotonic();
+        while let Some(from) = seam.replay_from().cloned() {
+            let entries = match self
+                .history
+                .read_after(&from, REPLAY_BLOCK, READ_COUNT)
+                .await
+            {
+                Ok(entries) => entries,
+                Err(error) => return format!("stream ended: {error}"),
+            };
+            let batch = frames(seam.replayed(entries), Some(&self.subscription));
+            if !batch.is_empty() {
+                if tx.send(batch).await.is_err() {
+                    return GONE.into();
+                }
+                last_write = monotonic();
+            }
+        }
+        let heartbeat = self.settings.heartbeat;
+        let mut turn = None;
+        let mut out = Vec::new();
+        loop {
+            // A write still pending is as good as a heartbeat.
+            let since = if out.is_empty() {
+                monotonic().saturating_sub(last_write)
+            } else {
+                Duration::ZERO
+            };
+            let Some(wait) = fanout::wait(heartbeat, since, now(), self.subscription.expires_at)
+            else {
+                return "subscriber token expired: stream ended".into();
+            };
+            let mut timer = pin!(spin_sdk_p3::time::sleep(wait));
+            let event = poll_fn(|cx| {
+                poll_event(
+                    cx,
+                    member,
+                    &mut turn,
+                    &self.settings,
+                    timer.as_mut(),
+                    &mut out,
+                    tx,
+                )
+            })
+            .await;
+            match event {
+                Event::Queue(Next::Entries(entries)) => out = frames(seam.live(entries), None),
+                Event::Queue(Next::Ended(End::Overflow)) => {
+                    return format!("subscriber too slow: {QUEUE_DEPTH} updates queued; stream ended (the client resumes with Last-Event-ID)");
+                }
+                Event::Queue(Next::Ended(End::Bus(error))) => {
+                    return format!("stream ended: {error}")
+                }
+                Event::Wrote => last_write = monotonic(),
+                Event::Gone => return GONE.into(),
+                Event::Read | Event::Tick => {}
+            }
+            if let Some(presence) = self.presence.as_mut() {
+                presence.refresh(&self.history).await;
+            }
+            if out.is_empty() && monotonic().saturating_sub(last_write) >= heartbeat {
+                out = HEARTBEAT.to_vec();
+            }
+        }
+    }
+}
+
+/// What woke a stream.
+enum Event {
+    Queue(Next),
+    /// Its turn of the shared read ended (delivered or failed).
+    Read,
+    /// Its pending write was accepted.
+    Wrote,
+    Gone,
+    Tick,
+}
+
+fn poll_event(
+    cx: &mut Context<'_>,
+    member: &mut Member,
+    turn: &mut Option<Turn>,
+    settings: &Rc<Settings>,
+    timer: Pin<&mut impl Future<Output = ()>>,
+    out: &mut Vec<u8>,
+    tx: &mut Sender<Vec<u8>>,
+) -> Poll<Event> {
+    // The fan-out is told the doorbell's waker: the task that delivers may
+    // be another request's.
+    member.bell.poll_rings(cx);
+    let bell_waker = member.bell.waker().clone();
+    let mut bell_cx = Context::from_waker(&bell_waker);
+    if turn.is_none() {
+        *turn = fanout(Fanout::claim).map(|claim| Turn::new(claim, settings.clone()));
+    }
+    if let Some(read) = turn.as_mut() {
+        if let Poll::Ready(result) = read.read.as_mut().poll(cx) {
+            if let Some(claim) = read.claim.take() {
+                match result {
+                    Ok(entries) => fanout(|f| f.deliver(claim, entries)),
+                    Err(error) => {
+                        READER.with(|r| r.borrow_mut().take());
+                        fanout(|f| f.fail(claim, &error));
+                    }
+                }
+            }
+            *turn = None;
+            return Poll::Ready(Event::Read);
+        }
+    }
+    if out.is_empty() {
+        if let Poll::Ready(next) = fanout(|f| f.poll_next(member.id, &mut bell_cx)) {
+            return Poll::Ready(Event::Queue(next));
+        }
+    } else {
+        if let Poll::Ready(end) = fanout(|f| f.poll_end(member.id, &mut bell_cx)) {
+            return Poll::Ready(Event::Queue(Next::Ended(end)));
+        }
+        match Pin::new(&mut *tx).poll_ready(cx) {
+            Poll::Ready(Ok(())) => {
+                let sent = Pin::new(&mut *tx).start_send(std::mem::take(out));
+                return Poll::Ready(if sent.is_ok() {
+                    Event::Wrote
+                } else {
+                    Event::Gone
+                });
+            }
+            Poll::Ready(Err(_)) => return Poll::Ready(Event::Gone),
+            Poll::Pending => {}
+        }
+    }
+    match timer.poll(cx) {
+        Poll::Ready(()) => Poll::Ready(Event::Tick),
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+type Read = Pin<Box<dyn Future<Output = Result<Vec<Entry>, String>>>>;
+
+/// This stream's turn of the shared read; given back if dropped unanswered.
+struct Turn {
+    claim: Option<Claim>,
+    read: Read,
+}
+
+impl Turn {
+    fn new(claim: Claim, settings: Rc<Settings>) -> Self {
+        let after = claim.after.clone();
+        let read = Box::pin(async move {
+            let reader = reader(&settings).await?;
+            let entries = reader.read_after(&after, SHARED_BLOCK, READ_COUNT).await;
+            entries.map_err(|e| e.to_string())
+        });
+        Self {
+            claim: Some(claim),
+            read,
+        }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Some(claim) = self.claim.take() {
+            READER.with(|r| r.borrow_mut().take());
+            fanout(|f| f.release(claim));
+        }
+    }
+}
+
+/// The shared read's connection.
+async fn reader(settings: &Settings) -> Result<Rc<RedisStreams<Redis>>, String> {
+    if let Some(reader) = READER.with(|r| r.borrow().clone()) {
+        return Ok(reader);
+    }
+    let reader = Rc::new(open(settings).await?);
+    READER.with(|r| *r.borrow_mut() = Some(reader.clone()));
+    Ok(reader)
+}
+
+/// The frames of `entries` (those `subscription` receives, if given).
+fn frames(entries: Vec<Entry>, subscription: Option<&Subscription>) -> Vec<u8> {
+    let mut batch = Vec::new();
+    for update in entries.into_iter().filter_map(|e| e.update) {
+        if subscription.is_none_or(|s| s.receives(&update.topics, update.private)) {
+            batch.extend_from_slice(&update.frame);
+        }
+    }
+    batch
+}
