@@ -275,16 +275,7 @@ async fn publish(
     {
         return unauthorized(headers, &error);
     }
-    let update = Update {
-        id: publication
-            .id
-            .unwrap_or_else(|| update::generated_id(random_bytes())),
-        topics: publication.topics,
-        data: publication.data,
-        event_type: publication.event_type,
-        retry: publication.retry,
-        private: publication.private,
-    };
+    let update = Update::published(publication, random_bytes());
     let stored = match open(settings).await {
         Ok(history) => history.append(&update).await.map_err(|e| e.to_string()),
         Err(error) => Err(error),

@@ -20,7 +20,7 @@ use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
 use crate::spin_redis::{open, Redis};
 use crate::subscriptions_route;
-use crate::update::{self, Update, HEARTBEAT, STREAM_HEADERS};
+use crate::update::{Update, HEARTBEAT, STREAM_HEADERS};
 use crate::{cors, form, selector, subscriptions};
 use futures::SinkExt;
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
@@ -313,16 +313,7 @@ async fn publish(
     {
         return unauthorized(out, headers, &error).await;
     }
-    let update = Update {
-        id: publication
-            .id
-            .unwrap_or_else(|| update::generated_id(random_bytes())),
-        topics: publication.topics,
-        data: publication.data,
-        event_type: publication.event_type,
-        retry: publication.retry,
-        private: publication.private,
-    };
+    let update = Update::published(publication, random_bytes());
     let stored = match open(settings) {
         Ok(history) => history.append(&update).await.map_err(|e| e.to_string()),
         Err(error) => Err(error),

@@ -28,6 +28,19 @@ pub struct Update {
 }
 
 impl Update {
+    /// The update a publish form describes; without the publisher's `id`, a
+    /// hub-made one from `random` ([`generated_id`]).
+    pub fn published(publication: crate::form::Publication, random: [u8; 16]) -> Self {
+        Update {
+            id: publication.id.unwrap_or_else(|| generated_id(random)),
+            topics: publication.topics,
+            data: publication.data,
+            event_type: publication.event_type,
+            retry: publication.retry,
+            private: publication.private,
+        }
+    }
+
     /// Reads the JSON form earlier versions stored (before [`Stored`]);
     /// `None` for anything else.
     pub fn from_json(bytes: &[u8]) -> Option<Self> {
@@ -265,6 +278,21 @@ mod tests {
         let mut not_utf8 = good.clone();
         not_utf8[9] = 0xff;
         assert_eq!(Stored::decode(not_utf8), None);
+    }
+
+    #[test]
+    fn a_published_update_keeps_the_publishers_id_or_gets_a_generated_one() {
+        let form = crate::form::parse(b"topic=a&topic=b&data=x&type=t&retry=5&private=on").unwrap();
+        let update = Update::published(form.clone(), [7; 16]);
+        assert_eq!(update.id, generated_id([7; 16]));
+        assert_eq!(update.topics, ["a", "b"]);
+        assert_eq!(
+            (update.data.as_str(), update.event_type.as_str()),
+            ("x", "t")
+        );
+        assert_eq!((update.retry, update.private), (5, true));
+        let named = crate::form::parse(b"topic=a&id=mine").unwrap();
+        assert_eq!(Update::published(named, [7; 16]).id, "mine");
     }
 
     #[test]
