@@ -53,7 +53,7 @@ fn outbound_hosts_and_url_sources_are_refused() {
         &[(
             "echo",
             &["/..."],
-            "allowed_outbound_hosts = [\"https://example.com\"]",
+            "allowed_outbound_hosts = [\"postgres://db.example.com\"]",
         )],
     );
     let err = failing_up(&app.dir().join("spin.toml"), &[]);
