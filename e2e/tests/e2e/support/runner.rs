@@ -165,17 +165,37 @@ pub fn failing_up(manifest: &Path, extra: &[&str]) -> String {
     failing_up_with(manifest, extra, &RunnerOptions::default())
 }
 
+/// How long a runner that should refuse to start may take to exit.
+pub const FAILING_UP_DEADLINE: Duration = Duration::from_secs(60);
+
 /// [`failing_up`] with extra environment and working directory.
+/// A runner that starts serving instead of failing is killed after
+/// [`FAILING_UP_DEADLINE`], and the test fails saying so (it never hangs).
 pub fn failing_up_with(manifest: &Path, extra: &[&str], options: &RunnerOptions) -> String {
-    let out = std::process::Command::new(super::runner_bin())
+    let mut child = std::process::Command::new(super::runner_bin())
         .args(["up", "--file"])
         .arg(manifest)
         .args(extra)
         .current_dir(options.cwd.as_deref().unwrap_or(super::repo_root()))
         .envs(options.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > FAILING_UP_DEADLINE {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "runner should have failed but was still running after {FAILING_UP_DEADLINE:?}; stdout: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
     assert!(
         !out.status.success(),
         "runner should have failed; stdout: {}",
