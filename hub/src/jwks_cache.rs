@@ -37,9 +37,12 @@ pub struct Fetched {
     pub cache_control: Option<String>,
 }
 
-/// Fetches the document at a URL (`Err`: a one-line reason).
+/// Fetches the document at a URL (`Err`: a one-line reason). Each ABI's
+/// adapter implements it for one single-threaded type, so the future needs
+/// no `Send` bound.
+#[allow(async_fn_in_trait)]
 pub trait Fetch {
-    fn fetch(&self, url: &str) -> Result<Fetched, String>;
+    async fn fetch(&self, url: &str) -> Result<Fetched, String>;
 }
 
 /// Why no key was found.
@@ -173,7 +176,7 @@ impl<'a, E: Execute> Store<'a, E> {
                 )));
             }
         }
-        let fetched = fetcher.fetch(url).and_then(|fetched| {
+        let fetched = fetcher.fetch(url).await.and_then(|fetched| {
             let text =
                 String::from_utf8(fetched.body).map_err(|_| "the JWKS is not UTF-8".to_owned())?;
             let set = jwks::parse(text.as_bytes()).map_err(|e| e.to_string())?;

@@ -1,21 +1,17 @@
-//! The key that checks a request's token: the configured one, or, with a
-//! `*_jwks_url` (which takes precedence), the JWKS key its header names,
-//! through [`crate::jwks_cache`] with the document fetched by
-//! `wasi:http/outgoing-handler` (Spin's outbound HTTP: the host must allow
-//! the URL's origin in `allowed_outbound_hosts`), bounded in size and time.
+//! The key that checks a request's token, for both ABIs: the configured
+//! one, or, with a `*_jwks_url` (which takes precedence, as in the
+//! reference hub), the JWKS key the token's header names, through
+//! [`crate::jwks_cache`]. The Redis connection and the HTTP fetch are the
+//! adapter's (`jwks_fetch` per ABI); the fetch is bounded by
+//! [`MAX_JWKS_BYTES`] and [`FETCH_TIMEOUT`].
 
 use crate::authorize::AuthError;
 use crate::config::Settings;
-use crate::host::{log, now};
-use crate::jwks_cache::{Fetch, Fetched, KeyError, Store};
-use crate::respond::{unauthorized, unavailable, Headers};
-use crate::spin_redis::connect;
+use crate::jwks_cache::{Fetch, KeyError, Store};
+use crate::redis_streams::Execute;
 use crate::token::{self, Key};
-use spin_sdk::http::ResponseOutparam;
+use std::future::Future;
 use std::time::Duration;
-use wasi::http::outgoing_handler;
-use wasi::http::types::{Fields, Method, OutgoingRequest, RequestOptions, Scheme};
-use wasi::io::streams::StreamError;
 
 /// Largest JWKS body read.
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -23,19 +19,28 @@ pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whose token it is.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Publisher,
     Subscriber,
 }
 
-/// The key for `token`: `Ok(None)` when there is no key to check one with
-/// (no key configured, or a JWKS and no token).
-pub async fn resolve(
+/// The key for `token` at `now_ms` (ms since the epoch): `Ok(None)` when
+/// there is no key to check one with (no key configured, or a JWKS and no
+/// token). Redis is opened (`connect`) only when a JWKS is configured and
+/// a token came.
+pub async fn resolve<E, C>(
     settings: &Settings,
     role: Role,
     token: Option<&str>,
-) -> Result<Option<Key>, KeyError> {
+    connect: impl FnOnce() -> C,
+    fetcher: &impl Fetch,
+    now_ms: u64,
+) -> Result<Option<Key>, KeyError>
+where
+    E: Execute,
+    C: Future<Output = Result<E, String>>,
+{
     let (key, url) = match role {
         Role::Publisher => (&settings.publisher_key, &settings.publisher_jwks_url),
         Role::Subscriber => (&settings.subscriber_key, &settings.subscriber_jwks_url),
@@ -48,110 +53,30 @@ pub async fn resolve(
     };
     let header =
         token::header(token).map_err(|e| KeyError::Refused(AuthError::Token(e).to_string()))?;
-    let redis =
-        connect(settings).map_err(|e| KeyError::Unavailable(format!("Redis unavailable: {e}")))?;
-    let now_ms = (now() * 1000.0) as u64;
+    let redis = connect()
+        .await
+        .map_err(|e| KeyError::Unavailable(format!("Redis unavailable: {e}")))?;
     Store::new(&redis, &settings.key_prefix)
-        .key_for(&HttpFetch, url, &header, now_ms)
+        .key_for(fetcher, url, &header, now_ms)
         .await
         .map(Some)
 }
 
-/// Answers a request whose key could not be had: 401 or 503, one line.
-pub async fn refuse(out: ResponseOutparam, headers: Headers, error: KeyError) {
-    match error {
-        KeyError::Refused(reason) => unauthorized(out, headers, &AuthError::Key(reason)).await,
-        KeyError::Unavailable(reason) => unavailable(out, headers, &reason).await,
-    }
+/// The reason a fetch answered with `status` is refused (only `200` is
+/// a JWKS).
+pub fn bad_status(url: &str, status: u16) -> Option<String> {
+    (status != 200).then(|| format!("{url} answered {status}, not 200"))
 }
 
-/// `GET` through `wasi:http/outgoing-handler`.
-struct HttpFetch;
-
-impl Fetch for HttpFetch {
-    fn fetch(&self, url: &str) -> Result<Fetched, String> {
-        let fetched = get(url);
-        if let Err(reason) = &fetched {
-            log(&format!("JWKS fetch failed: {reason}"));
-        }
-        fetched
-    }
+/// The reason a body is refused once it has grown to `len` bytes.
+pub fn too_large(url: &str, len: usize) -> Option<String> {
+    (len > MAX_JWKS_BYTES).then(|| format!("{url} is larger than {MAX_JWKS_BYTES} bytes"))
 }
 
-fn get(url: &str) -> Result<Fetched, String> {
-    let (scheme, rest) = match url.split_once("://") {
-        Some(("https", rest)) => (Scheme::Https, rest),
-        Some(("http", rest)) => (Scheme::Http, rest),
-        _ => return Err(format!("{url:?} is not an http(s) URL")),
-    };
-    let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let headers = Fields::from_list(&[("accept".into(), b"application/json".to_vec())])
-        .map_err(|_| "request headers refused".to_owned())?;
-    let request = OutgoingRequest::new(headers);
-    let set = request.set_method(&Method::Get).is_ok()
-        && request.set_scheme(Some(&scheme)).is_ok()
-        && request.set_authority(Some(authority)).is_ok()
-        && request.set_path_with_query(Some(path)).is_ok();
-    if !set {
-        return Err(format!("{url:?} is not a valid request URL"));
-    }
-    let options = RequestOptions::new();
-    let nanos = u64::try_from(FETCH_TIMEOUT.as_nanos()).unwrap_or(u64::MAX);
-    let _ = options.set_connect_timeout(Some(nanos));
-    let _ = options.set_first_byte_timeout(Some(nanos));
-    let _ = options.set_between_bytes_timeout(Some(nanos));
-    let deadline = wasi::clocks::monotonic_clock::now().saturating_add(nanos);
-    let timer = || wasi::clocks::monotonic_clock::subscribe_instant(deadline);
-    let timed_out = format!("no answer from {url} within {} s", FETCH_TIMEOUT.as_secs());
-    // The body is never taken: the host sends the request without one.
-    let future = outgoing_handler::handle(request, Some(options))
-        .map_err(|e| format!("request to {url} refused by the host: {e:?}"))?;
-    let response = loop {
-        if let Some(result) = future.get() {
-            break result
-                .map_err(|()| "response taken twice".to_owned())?
-                .map_err(|e| format!("request to {url} failed: {e:?}"))?;
-        }
-        let (ready, alarm) = (future.subscribe(), timer());
-        if wasi::io::poll::poll(&[&ready, &alarm]) == [1] {
-            return Err(timed_out);
-        }
-    };
-    let status = response.status();
-    if status != 200 {
-        return Err(format!("{url} answered {status}, not 200"));
-    }
-    let cache_control = response
-        .headers()
-        .get(&"cache-control".to_owned())
-        .first()
-        .map(|v| String::from_utf8_lossy(v).into_owned());
-    let incoming = response
-        .consume()
-        .map_err(|()| "no response body".to_owned())?;
-    let stream = incoming
-        .stream()
-        .map_err(|()| "no response body".to_owned())?;
-    let mut body = Vec::new();
-    loop {
-        let (ready, alarm) = (stream.subscribe(), timer());
-        if wasi::io::poll::poll(&[&ready, &alarm]) == [1] {
-            return Err(timed_out);
-        }
-        match stream.read(64 * 1024) {
-            Ok(chunk) => body.extend_from_slice(&chunk),
-            Err(StreamError::Closed) => break,
-            Err(StreamError::LastOperationFailed(e)) => {
-                return Err(format!("reading {url} failed: {}", e.to_debug_string()))
-            }
-        }
-        if body.len() > MAX_JWKS_BYTES {
-            return Err(format!("{url} is larger than {MAX_JWKS_BYTES} bytes"));
-        }
-    }
-    Ok(Fetched {
-        body,
-        cache_control,
-    })
+/// The reason for a fetch that did not finish in time.
+pub fn timed_out(url: &str) -> String {
+    format!("no answer from {url} within {} s", FETCH_TIMEOUT.as_secs())
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,6 +22,7 @@
 //! - [`history`]: the bus and registry traits and where a subscriber
 //!   starts reading.
 //! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
+//! - [`route`]: which route a request's path is for.
 //! - [`config`]: settings from Spin variables.
 //! - [`cors`]: CORS headers for configured origins, with credentials.
 //! - `transport` (wasm, feature `p2`, the default: WASI 0.2): the
@@ -35,8 +36,9 @@
 //! - `host` (clocks, random bytes, log) and `presence` (a stream's entry
 //!   in the registry) serve both.
 //! - [`jwks`], [`jwks_cache`]: JWKS documents (RFC 7517) and when a cached
-//!   one is fresh; `keys` (wasm, WASI 0.2): the key for a token, static or
-//!   from a JWKS fetched through `wasi:http/outgoing-handler`.
+//!   one is fresh; [`keys`]: the key for a token, static or from a JWKS;
+//!   `jwks_fetch` (wasm, per ABI: `wasi:http/outgoing-handler` on WASI 0.2,
+//!   `wasi:http/client` on WASI 0.3) fetches the JWKS.
 
 pub mod authorize;
 pub mod config;
@@ -49,7 +51,8 @@ mod host;
 pub mod jwks;
 pub mod jwks_cache;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod keys;
+mod jwks_fetch;
+pub mod keys;
 // spin-sdk 7's macros name the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3", not(feature = "p2")))]
 extern crate spin_sdk_p3 as spin_sdk;
@@ -62,6 +65,7 @@ pub mod redis_streams;
 mod request;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod respond;
+pub mod route;
 pub mod selector;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod spin_redis;

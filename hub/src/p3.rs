@@ -6,17 +6,20 @@
 
 mod api;
 mod doorbell;
+mod jwks_fetch;
 mod redis;
 mod respond;
 mod stream;
 
-use crate::authorize::{self, Credentials, Subscription};
+use crate::authorize::{self, AuthError, Credentials, Subscription};
 use crate::config::{Settings, VARIABLES};
 use crate::history::{self, History};
 use crate::host::{log, now, random_bytes};
+use crate::keys::Role;
 use crate::presence::Presence;
+use crate::route::{self, HubRoute, NOT_FOUND};
 use crate::update::{self, Update};
-use crate::{cors, form, selector, subscriptions};
+use crate::{cors, form, selector};
 use redis::open;
 use respond::{
     all_headers, empty, read_body, reply, text, unauthorized, unavailable, BodyError, Headers,
@@ -44,14 +47,6 @@ async fn settings() -> Result<Rc<Settings>, String> {
     }
     let lookup = |name: &str| values.iter().find(|(n, _)| *n == name)?.1.clone();
     let settings = Rc::new(Settings::from_vars(lookup).map_err(|e| e.to_string())?);
-    if settings.publisher_jwks_url.is_some() || settings.subscriber_jwks_url.is_some() {
-        return Err(
-            "publisher_jwks_url and subscriber_jwks_url need the WASI 0.2 build of the hub \
-             (spin.toml); this WASI 0.3 build checks tokens with publisher_jwt_key and \
-             subscriber_jwt_key only"
-                .to_owned(),
-        );
-    }
     SETTINGS.with(|s| *s.borrow_mut() = Some(settings.clone()));
     Ok(settings)
 }
@@ -63,20 +58,10 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    let (path, query) = path_with_query
-        .split_once('?')
-        .unwrap_or((&path_with_query, ""));
-    let health = path
-        .trim_end_matches('/')
-        .ends_with("/.well-known/mercure/healthz");
-    let api_route = subscriptions::route(path);
-    let not_found = "not found: the hub is at /.well-known/mercure";
-    if !health
-        && api_route.is_none()
-        && !path.trim_end_matches('/').ends_with("/.well-known/mercure")
-    {
-        return reply(404, Vec::new(), not_found);
-    }
+    let (route, query) = route::classify(&path_with_query);
+    let Some(route) = route else {
+        return reply(404, Vec::new(), NOT_FOUND);
+    };
     let settings = match settings().await {
         Ok(settings) => settings,
         Err(error) => {
@@ -102,9 +87,10 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    if let Some(route) = api_route {
+    let health = route == HubRoute::Health;
+    if let HubRoute::Subscriptions(route) = route {
         if !settings.subscriptions {
-            return reply(404, headers, not_found);
+            return reply(404, headers, NOT_FOUND);
         }
         if method != Method::OPTIONS {
             let uri = path_with_query.as_str();
@@ -170,15 +156,16 @@ async fn subscribe(
     head: bool,
 ) -> Response<BoxBody> {
     let creds = Credentials::from_request(request_headers, pairs, false);
-    let access = creds.token(&settings.cors_origins).and_then(|token| {
-        Subscription::authorize(
-            Vec::new(),
-            token,
-            settings.subscriber_key.as_ref(),
-            settings.anonymous,
-            now(),
-        )
-    });
+    let token = match creds.token(&settings.cors_origins) {
+        Ok(token) => token,
+        Err(error) => return unauthorized(headers, &error),
+    };
+    let key = match jwks_fetch::resolve(&settings, Role::Subscriber, token).await {
+        Ok(key) => key,
+        Err(error) => return jwks_fetch::refuse(headers, error),
+    };
+    let access =
+        Subscription::authorize(Vec::new(), token, key.as_ref(), settings.anonymous, now());
     let mut subscription = match access {
         Ok(subscription) => subscription,
         Err(error) => return unauthorized(headers, &error),
@@ -238,15 +225,22 @@ async fn publish(
     settings: &Settings,
     headers: Headers,
 ) -> Response<BoxBody> {
-    let Some(publisher_key) = &settings.publisher_key else {
-        let reason = "hub configuration error: variable publisher_jwt_key is not set";
+    if settings.publisher_key.is_none() && settings.publisher_jwks_url.is_none() {
+        let reason = "hub configuration error: variable publisher_jwt_key (or publisher_jwks_url) is not set";
         return reply(500, headers, reason);
-    };
+    }
     let creds = Credentials::from_request(request_headers, pairs, true);
     let token = match creds.token(&settings.publish_origins) {
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(headers, &error),
     };
+    let publisher_key = match jwks_fetch::resolve(settings, Role::Publisher, token.as_deref()).await
+    {
+        Ok(Some(key)) => key,
+        Ok(None) => return unauthorized(headers, &AuthError::Missing),
+        Err(error) => return jwks_fetch::refuse(headers, error),
+    };
+    let publisher_key = &publisher_key;
     if let Err(error) = authorize::publisher(token.as_deref(), publisher_key, now(), &[]) {
         return unauthorized(headers, &error);
     }

@@ -7,7 +7,8 @@
 use crate::authorize::{self, Credentials};
 use crate::config::Settings;
 use crate::host::{log, now};
-use crate::keys::{self, Role};
+use crate::jwks_fetch;
+use crate::keys::Role;
 use crate::presence;
 use crate::request::all_headers;
 use crate::respond::{reply, send_head, unauthorized, unavailable, Headers};
@@ -52,9 +53,9 @@ pub async fn api(
         Ok(token) => token,
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let key = match keys::resolve(settings, Role::Subscriber, token).await {
+    let key = match jwks_fetch::resolve(settings, Role::Subscriber, token).await {
         Ok(key) => key,
-        Err(error) => return keys::refuse(out, headers, error).await,
+        Err(error) => return jwks_fetch::refuse(out, headers, error).await,
     };
     let access =
         authorize::subscriptions_reader(token, key.as_ref(), settings.anonymous, now(), uri);

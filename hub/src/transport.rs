@@ -13,15 +13,17 @@ use crate::authorize::{self, AuthError, Credentials, Subscription};
 use crate::config::{Settings, VARIABLES};
 use crate::history::{self, History, Position};
 use crate::host::{log, monotonic, now, random_bytes};
-use crate::keys::{self, Role};
+use crate::jwks_fetch;
+use crate::keys::Role;
 use crate::presence::Presence;
 use crate::redis_streams::RedisStreams;
 use crate::request::{all_headers, header, read_body, BodyError};
 use crate::respond::{reply, send_head, text, unauthorized, unavailable, Headers};
+use crate::route::{self, HubRoute, NOT_FOUND};
 use crate::spin_redis::{open, Redis};
 use crate::subscriptions_route;
 use crate::update::{Update, HEARTBEAT, STREAM_HEADERS};
-use crate::{cors, form, selector, subscriptions};
+use crate::{cors, form, selector};
 use futures::SinkExt;
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
 use spin_sdk::http_component;
@@ -33,17 +35,10 @@ const READ_COUNT: usize = 100;
 #[http_component]
 async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
     let path_with_query = request.path_with_query().unwrap_or_default();
-    let (path, query) = path_with_query
-        .split_once('?')
-        .unwrap_or((&path_with_query, ""));
-    let health = path
-        .trim_end_matches('/')
-        .ends_with("/.well-known/mercure/healthz");
-    let api = subscriptions::route(path);
-    let not_found = "not found: the hub is at /.well-known/mercure";
-    if !health && api.is_none() && !path.trim_end_matches('/').ends_with("/.well-known/mercure") {
-        return reply(out, 404, Vec::new(), not_found).await;
-    }
+    let (route, query) = route::classify(&path_with_query);
+    let Some(route) = route else {
+        return reply(out, 404, Vec::new(), NOT_FOUND).await;
+    };
     let settings = match Settings::from_vars(|name| spin_sdk::variables::get(name).ok()) {
         Ok(settings) => settings,
         Err(error) => {
@@ -59,9 +54,10 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
     let allowed = |o: &str| settings.allows_origin(o);
     let mut headers = cors::response_headers(origin.as_deref(), allowed);
     let method = request.method();
-    if let Some(route) = api {
+    let health = route == HubRoute::Health;
+    if let HubRoute::Subscriptions(route) = route {
         if !settings.subscriptions {
-            return reply(out, 404, headers, not_found).await;
+            return reply(out, 404, headers, NOT_FOUND).await;
         }
         if !matches!(method, Method::Options) {
             let uri = path_with_query.as_str();
@@ -137,9 +133,9 @@ async fn subscribe(
         Ok(token) => token,
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let key = match keys::resolve(settings, Role::Subscriber, token).await {
+    let key = match jwks_fetch::resolve(settings, Role::Subscriber, token).await {
         Ok(key) => key,
-        Err(error) => return keys::refuse(out, headers, error).await,
+        Err(error) => return jwks_fetch::refuse(out, headers, error).await,
     };
     let access =
         Subscription::authorize(Vec::new(), token, key.as_ref(), settings.anonymous, now());
@@ -277,10 +273,11 @@ async fn publish(
         Ok(token) => token.map(str::to_owned),
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let publisher_key = match keys::resolve(settings, Role::Publisher, token.as_deref()).await {
+    let publisher_key = match jwks_fetch::resolve(settings, Role::Publisher, token.as_deref()).await
+    {
         Ok(Some(key)) => key,
         Ok(None) => return unauthorized(out, headers, &AuthError::Missing).await,
-        Err(error) => return keys::refuse(out, headers, error).await,
+        Err(error) => return jwks_fetch::refuse(out, headers, error).await,
     };
     let publisher_key = &publisher_key;
     if let Err(error) = authorize::publisher(token.as_deref(), publisher_key, now(), &[]) {

@@ -3,12 +3,11 @@
 //! tokens chosen by kid, a wrong kid, the document cached in Redis (the
 //! server's hit count), key rotation, a JWKS server that is down with a
 //! cold cache, and a JWKS host the runner refuses (not in
-//! `allowed_outbound_hosts`). The WASI 0.3 hub does not fetch JWKS: with a
-//! JWKS URL set it answers 500 with that reason.
+//! `allowed_outbound_hosts`). Both ABIs' hubs run every case (the WASI 0.3
+//! one fetches through `wasi:http/client@0.3.0`).
 
 use super::support::hub::{own_hub, own_redis, query, topic};
 use super::support::jwks_server::{JwksServer, TestKey};
-use super::support::{hub_is_p3, skip};
 use serde_json::json;
 use std::time::Duration;
 
@@ -28,20 +27,6 @@ fn tokens_are_checked_with_the_jwks_key_their_kid_names() {
     let Some(hub) = own_hub("hub_jwks", &redis, &vars) else {
         return;
     };
-    if hub_is_p3() {
-        let publisher = rsa.token(&json!({"mercure": {"publish": ["*"]}}));
-        let refused = hub.publish_with(&publisher, &[("topic", "https://example.com/x")]);
-        assert_eq!(refused.status(), 500, "{}", refused.text());
-        assert!(
-            refused
-                .text()
-                .contains("need the WASI 0.2 build of the hub"),
-            "{}",
-            refused.text()
-        );
-        assert_eq!(server.hits(), 0);
-        return;
-    }
     let t = topic("jwks");
     let reader = ec.token(&json!({"mercure": {"subscribe": [t]}}));
     let bearer = format!("Bearer {reader}");
@@ -91,10 +76,6 @@ fn tokens_are_checked_with_the_jwks_key_their_kid_names() {
 
 #[test]
 fn a_jwks_server_down_is_503_and_a_host_not_allowed_is_refused_by_the_runner() {
-    if hub_is_p3() {
-        let why = "the WASI 0.3 hub fetches no JWKS (tokens_are_checked_… checks its 500)";
-        return skip("hub_jwks::a_jwks_server_down_is_503…", why);
-    }
     let Some(redis) = own_redis("hub_jwks_down") else {
         return;
     };

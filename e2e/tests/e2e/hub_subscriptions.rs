@@ -2,11 +2,13 @@
 //! "Active Subscriptions" and "Subscription Events") on a real Redis:
 //! off by default (404), every route, 401s, 404 for an inactive
 //! subscriber, the list filtered by topic, start events seen across two
-//! runner processes, and a SIGKILLed runner's subscribers expiring from the
+//! runner processes (and, on WASI 0.3, end events when a client
+//! disconnects), and a SIGKILLed runner's subscribers expiring from the
 //! registry.
 
 use super::support::http::Response;
 use super::support::hub::{self, query, topic, Hub, KillableRunner, HUB};
+use super::support::hub_is_p3;
 use super::support::redis::RedisServer;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -249,10 +251,24 @@ fn subscription_events_reach_every_runner() {
                    "active": true, "payload": {"n": name}}),
             "{name}"
         );
-        // The runner drops a stream whose client went away without the
-        // guest running again, so no `active: false` event can be sent
-        // then (see README); the entry expires from the registry instead.
         other.reader.disconnect();
+        if hub_is_p3() {
+            // A WASI 0.3 stream's task outlives its client: its next write
+            // (a heartbeat at the latest) fails and it ends the
+            // subscription with its end event.
+            let ended = next_event(&mut observer, &t);
+            assert_eq!(
+                ended,
+                json!({"@context": "https://mercure.rocks/",
+                       "id": format!("{API}/{}/{}", escape(&t), escape(&subscriber)),
+                       "type": "Subscription", "subscriber": subscriber, "topic": t,
+                       "active": false, "payload": {"n": name}}),
+                "{name}"
+            );
+        }
+        // On WASI 0.2 the runner drops a stream whose client went away
+        // without the guest running again (as Spin does), so no `active:
+        // false` event can be sent (see README); the entry expires instead.
         until(via, API, "the gone subscriber expired", |v| {
             subscriptions(v)
                 .iter()

@@ -68,7 +68,7 @@ impl FakeServer {
 }
 
 impl Fetch for FakeServer {
-    fn fetch(&self, _url: &str) -> Result<Fetched, String> {
+    async fn fetch(&self, _url: &str) -> Result<Fetched, String> {
         *self.hits.borrow_mut() += 1;
         self.body.borrow().clone().map(|body| Fetched {
             body,

@@ -2,11 +2,13 @@
 //! [`crate::subscriptions`] and [`crate::authorize`], the registry's read
 //! in [`crate::presence`]).
 
+use super::jwks_fetch;
 use super::redis::open;
 use super::respond::{empty, reply, respond, unauthorized, unavailable, Headers};
 use crate::authorize::{self, Credentials};
 use crate::config::Settings;
 use crate::host::now;
+use crate::keys::Role;
 use crate::presence;
 use crate::subscriptions::{self, Route, RouteError};
 use spin_sdk_p3::http::{BoxBody, Method, Response};
@@ -41,17 +43,16 @@ pub async fn answer(
             return reply(400, headers, &reason);
         }
     };
-    let access = Credentials::from_request(request_headers, pairs, false)
-        .token(&[])
-        .and_then(|token| {
-            authorize::subscriptions_reader(
-                token,
-                settings.subscriber_key.as_ref(),
-                settings.anonymous,
-                now(),
-                uri,
-            )
-        });
+    let token = match Credentials::from_request(request_headers, pairs, false).token(&[]) {
+        Ok(token) => token,
+        Err(error) => return unauthorized(headers, &error),
+    };
+    let key = match jwks_fetch::resolve(settings, Role::Subscriber, token).await {
+        Ok(key) => key,
+        Err(error) => return jwks_fetch::refuse(headers, error),
+    };
+    let access =
+        authorize::subscriptions_reader(token, key.as_ref(), settings.anonymous, now(), uri);
     if let Err(error) = access {
         return unauthorized(headers, &error);
     }

@@ -31,13 +31,18 @@ impl Execute for Redis {
     }
 }
 
-/// A new connection to the hub's Redis, as its history.
-pub async fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
+/// A new connection to the hub's Redis.
+pub async fn connect(settings: &Settings) -> Result<Redis, String> {
     let connection = Connection::open(&settings.redis_address)
         .await
         .map_err(|e| e.to_string())?;
+    Ok(Redis(connection))
+}
+
+/// A new connection to the hub's Redis, as its history.
+pub async fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
     Ok(RedisStreams::new(
-        Redis(connection),
+        connect(settings).await?,
         &settings.key_prefix,
         settings.history_size,
     ))
