@@ -1,10 +1,11 @@
 //! `hub_fanout`: the event hub's fan-out benchmark. Starts a private
 //! `redis-server` and several runner processes serving `spin.toml` (the hub
-//! on that Redis), opens N anonymous subscribers spread over the runners,
-//! publishes `rate` updates/s for `seconds` (alternating runners, up to 64
+//! on that Redis), opens N anonymous subscribers spread over the runners
+//! (all at once, or `--connect-rate` per second), publishes `rate` updates/s for `seconds` (alternating runners, up to 64
 //! in flight, each update's data carrying its publish time), and reports deliveries/s,
 //! publish→receive latency (subscriber clock), lost/duplicated/reordered,
-//! RSS per subscriber, Redis `connected_clients`, CPU and how many `XREAD`s
+//! RSS per subscriber, the hub instances the subscribers share (runners'
+//! `/metrics`), Redis `connected_clients`, CPU and how many `XREAD`s
 //! served the deliveries. Loopback only; everything it starts is stopped at
 //! the end.
 //!
@@ -19,7 +20,8 @@ mod tally;
 
 use clap::Parser;
 use processes::{
-    redis_info, start_redis, start_runner, stream_order, xread_calls, Process, StreamOrder,
+    hub_instances, redis_info, start_redis, start_runner, stream_order, xread_calls, Runner,
+    StreamOrder,
 };
 use spin_sse_bench::procfs;
 use spin_sse_bench::stats::{self, Percentiles};
@@ -51,6 +53,11 @@ struct Args {
     /// Runner processes on the one Redis.
     #[arg(long, default_value_t = 2)]
     runners: usize,
+    /// Subscribers connecting per second, over all runners (0: all at
+    /// once). On WASI 0.3 this decides how many share an instance: the
+    /// reuse scheduler gives a new request to a busy instance's neighbour.
+    #[arg(long, default_value_t = 0)]
+    connect_rate: u64,
     /// Subscribers whose every latency is kept (the rest are only counted).
     #[arg(long, default_value_t = 1000)]
     latency_sample: usize,
@@ -193,11 +200,12 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (redis, redis_port) = start_redis(&dir, args.subscribers + 2000);
     let per_runner = args.subscribers.div_ceil(args.runners) + 200;
-    let runners: Vec<(Process, SocketAddr)> = (0..args.runners)
+    let runners: Vec<Runner> = (0..args.runners)
         .map(|_| start_runner(&args.runner, &args.manifest, KEY, redis_port, per_runner))
         .collect();
-    let addrs: Vec<SocketAddr> = runners.iter().map(|(_, a)| *a).collect();
-    let pids: Vec<u32> = runners.iter().map(|(p, _)| p.0.id()).collect();
+    let addrs: Vec<SocketAddr> = runners.iter().map(|r| r.addr).collect();
+    let pids: Vec<u32> = runners.iter().map(|r| r.process.0.id()).collect();
+    let instances = || -> Option<u64> { runners.iter().map(|r| hub_instances(r.metrics)).sum() };
     let rss = |pids: &[u32]| {
         pids.iter()
             .filter_map(|&p| procfs::rss(p).map(|r| r.total))
@@ -218,18 +226,21 @@ fn main() {
     let run = runtime.block_on(async {
         let connected = Arc::new(AtomicUsize::new(0));
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let tasks: Vec<_> = (0..args.subscribers)
-            .map(|i| {
-                let addr = addrs[i % addrs.len()];
-                tokio::spawn(subscribe(
-                    addr,
-                    i < args.latency_sample,
-                    connected.clone(),
-                    stopped.clone(),
-                ))
-            })
-            .collect();
         let connect_started = Instant::now();
+        let mut tasks = Vec::with_capacity(args.subscribers);
+        for i in 0..args.subscribers {
+            if let Some(micros) = (i as u64 * 1_000_000).checked_div(args.connect_rate) {
+                let due = connect_started + Duration::from_micros(micros);
+                tokio::time::sleep_until(due.into()).await;
+            }
+            let addr = addrs[i % addrs.len()];
+            tasks.push(tokio::spawn(subscribe(
+                addr,
+                i < args.latency_sample,
+                connected.clone(),
+                stopped.clone(),
+            )));
+        }
         while connected.load(Ordering::Relaxed) < args.subscribers
             && connect_started.elapsed() < Duration::from_secs(180)
         {
@@ -239,6 +250,7 @@ fn main() {
         let open = connected.load(Ordering::Relaxed);
         tokio::time::sleep(Duration::from_secs(1)).await;
         let rss_open = rss(&pids);
+        let hub_instances = instances();
         let clients = redis_info(redis_port, "connected_clients").unwrap_or_else(|| "?".into());
         let redis_cpu0 = cpu(redis.0.id());
         let runner_cpu0: f64 = pids.iter().map(|&p| cpu(p)).sum();
@@ -297,6 +309,7 @@ fn main() {
         Run {
             open,
             connect_seconds,
+            hub_instances,
             rss_open,
             clients,
             redis_cpu,
@@ -325,6 +338,8 @@ fn main() {
 struct Run {
     open: usize,
     connect_seconds: f64,
+    /// Hub instances over all runners once every subscriber is open.
+    hub_instances: Option<u64>,
     rss_open: u64,
     clients: String,
     redis_cpu: f64,
@@ -355,9 +370,20 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json
     println!();
     println!("| measure | value |");
     println!("|---|---|");
+    let pace = match args.connect_rate {
+        0 => "all at once".to_owned(),
+        rate => format!("{rate}/s"),
+    };
     println!(
-        "| subscribers connected | {} of {} in {:.1} s |",
+        "| subscribers connected | {} of {} in {:.1} s ({pace}) |",
         run.open, args.subscribers, run.connect_seconds
+    );
+    let instances = run
+        .hub_instances
+        .map_or_else(|| "?".to_owned(), |n| n.to_string());
+    println!(
+        "| hub instances with all subscribers open | {instances} ({:.1} subscribers each) |",
+        run.open as f64 / run.hub_instances.unwrap_or(0).max(1) as f64
     );
     println!(
         "| updates published (200) | {acknowledged} of {} attempted ({published} due at {}/s) in {:.1} s: {:.1}/s |",
@@ -413,8 +439,10 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json
         "runners": args.runners,
         "rate": args.rate,
         "seconds": args.seconds,
+        "connect_rate": args.connect_rate,
         "connected": run.open,
         "connect_seconds": run.connect_seconds,
+        "hub_instances": run.hub_instances,
         "attempted": run.attempted,
         "acknowledged": acknowledged,
         "publish_seconds": run.publish_seconds,

@@ -60,17 +60,27 @@ pub fn start_redis(dir: &std::path::Path, max_clients: usize) -> (Process, u16) 
     (Process(child), port)
 }
 
+/// A runner process and its addresses.
+pub struct Runner {
+    pub process: Process,
+    pub addr: SocketAddr,
+    /// Its `/metrics` listener.
+    pub metrics: SocketAddr,
+}
+
 pub fn start_runner(
     runner: &Path,
     manifest: &Path,
     key: &str,
     redis_port: u16,
     max_instances: usize,
-) -> (Process, SocketAddr) {
+) -> Runner {
     let mut child = Command::new(runner)
         .args([
             "up",
             "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
             "127.0.0.1:0",
             "--max-instances",
             &max_instances.to_string(),
@@ -89,18 +99,49 @@ pub fn start_runner(
         .expect("start the runner (cargo build --release -p spin-sse-runner)");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
+    let mut next_line = || {
+        lines
             .next()
             .and_then(Result::ok)
-            .expect("runner exited before serving");
-        if let Some(rest) = line.strip_prefix("Serving http://") {
+            .expect("runner exited before serving")
+    };
+    let addr = loop {
+        if let Some(rest) = next_line().strip_prefix("Serving http://") {
             break rest.trim().parse().expect("Serving address");
+        }
+    };
+    let metrics = loop {
+        if let Some(rest) = next_line().strip_prefix("Metrics http://") {
+            let rest = rest.trim().trim_end_matches("/metrics");
+            break rest.parse().expect("Metrics address");
         }
     };
     // Keep draining its output so it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (Process(child), addr)
+    Runner {
+        process: Process(child),
+        addr,
+        metrics,
+    }
+}
+
+/// The hub component's live instances on the runner whose `/metrics` is
+/// at `metrics` (`None` if it cannot be read).
+pub fn hub_instances(metrics: SocketAddr) -> Option<u64> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(metrics).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let request = format!("GET /metrics HTTP/1.1\r\nHost: {metrics}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let body = &response[response.find("\r\n\r\n")? + 4..];
+    let json: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
+    json["components"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == "hub")?["instances_active"]
+        .as_u64()
 }
 
 /// The order Redis appended the updates in (seq → rank), from `XRANGE`.
