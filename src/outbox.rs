@@ -13,7 +13,8 @@ use crate::frames::Frames;
 use crate::schedule::{Schedule, Step};
 use std::time::Duration;
 
-/// A write grows past this size only by the one frame that crossed it.
+/// A write grows past this size only by the one frame that crossed it
+/// (unless [`Outbox::batching`] sets another size).
 pub const BATCH_BYTES: usize = 16 * 1024;
 
 /// What to do now.
@@ -36,6 +37,8 @@ pub struct Outbox {
     delivered: Option<u64>,
     /// The last event id of the write handed out most recently.
     in_flight: Option<u64>,
+    /// A batch closes once it holds this many bytes.
+    batch_bytes: usize,
 }
 
 impl Outbox {
@@ -45,7 +48,16 @@ impl Outbox {
             frames,
             delivered: None,
             in_flight: None,
+            batch_bytes: BATCH_BYTES,
         }
+    }
+
+    /// The same stream with batches of up to `bytes` (at least one frame
+    /// each): larger batches mean fewer writes at `interval=0`, and more
+    /// memory held for a client that stops reading.
+    pub fn batching(mut self, bytes: usize) -> Self {
+        self.batch_bytes = bytes;
+        self
     }
 
     /// What to do at `now` (time since stream start).
@@ -57,7 +69,16 @@ impl Outbox {
         loop {
             match self.schedule.step(now) {
                 Step::Event { id, opens_stream } => {
-                    batch.extend_from_slice(&self.frames.event(id, opens_stream));
+                    // One frame, or (from the second on) a full batch and
+                    // the frame that crosses it: a frame due alone holds
+                    // no more memory than it needs while its write waits.
+                    let room = if batch.is_empty() {
+                        self.frames.max_frame_len()
+                    } else {
+                        self.batch_bytes + self.frames.max_frame_len()
+                    };
+                    batch.reserve(room.saturating_sub(batch.len()));
+                    self.frames.write_event(id, opens_stream, &mut batch);
                     self.in_flight = Some(id);
                 }
                 Step::KeepAlive => batch.extend_from_slice(&self.frames.keep_alive()),
@@ -65,7 +86,7 @@ impl Outbox {
                 Step::Done if batch.is_empty() => return Next::Done,
                 Step::WaitUntil(_) | Step::Done => break,
             }
-            if batch.len() >= BATCH_BYTES {
+            if batch.len() >= self.batch_bytes {
                 break;
             }
         }
