@@ -209,7 +209,7 @@ async fn subscribe(
     let subscriber = stream::Subscriber {
         settings,
         subscription,
-        history,
+        history: Some(history),
         presence,
     };
     match subscriber.open(start.after).await {

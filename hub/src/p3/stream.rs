@@ -10,13 +10,15 @@
 //! a slow client fills its own bounded queue and nothing else), its
 //! pending write and its heartbeat timer. The fan-out wakes other
 //! streams through their [`Doorbell`]s, never their tasks' own wakers. The
-//! read uses one Redis
-//! connection per instance; a turn cancelled mid-read (its client left)
-//! drops that connection, so the next turn never queues behind an
-//! abandoned `XREAD BLOCK`.
+//! read uses one Redis connection per instance; a turn cancelled mid-read
+//! (its client left) drops that connection, so the next turn never queues
+//! behind an abandoned `XREAD BLOCK`. A stream's replay uses its request's
+//! connection, dropped once it is live; its registry entry goes through
+//! the instance's shared connection ([`Shared`]), so an open stream holds
+//! no Redis connection of its own.
 
 use super::doorbell::Doorbell;
-use super::redis::{open, Redis};
+use super::redis::{open, shared, Redis, Shared};
 use crate::authorize::Subscription;
 use crate::config::Settings;
 use crate::fanout::{self, Claim, End, Fanout, Next, Seam, QUEUE_DEPTH};
@@ -56,9 +58,17 @@ fn fanout<T>(f: impl FnOnce(&mut Fanout) -> T) -> T {
 pub struct Subscriber {
     pub settings: Rc<Settings>,
     pub subscription: Subscription,
-    /// This stream's own connection (replay, registry).
-    pub history: RedisStreams<Redis>,
+    /// The request's own connection, for the replay; dropped once the
+    /// stream joins the shared read.
+    pub history: Option<RedisStreams<Redis>>,
     pub presence: Option<Presence>,
+}
+
+impl Subscriber {
+    /// The registry, through the instance's shared connection.
+    fn registry(&self) -> RedisStreams<Shared> {
+        shared(&self.settings)
+    }
 }
 
 /// A member of the fan-out and its doorbell; leaves it when dropped.
@@ -81,7 +91,13 @@ impl Subscriber {
         after: Position,
     ) -> Result<impl http_body::Body<Data = bytes::Bytes, Error = anyhow::Error>, String> {
         if fanout(|f| f.position().is_none()) {
-            let newest = self.history.latest(1).await.map_err(|e| e.to_string())?;
+            let newest = match &self.history {
+                Some(history) => history.latest(1).await.map_err(|e| e.to_string())?,
+                None => shared(&self.settings)
+                    .latest(1)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            };
             let newest = newest
                 .first()
                 .map_or_else(Position::start, |e| e.position.clone());
@@ -107,7 +123,7 @@ impl Subscriber {
         log(&ended);
         drop(member);
         if let Some(presence) = self.presence.take() {
-            presence.end(&self.history).await;
+            presence.end(&self.registry()).await;
         }
     }
 
@@ -123,12 +139,17 @@ impl Subscriber {
             return GONE.into();
         }
         let mut last_write = monotonic();
+        // The request's connection serves the replay only.
+        let history = match self.history.take() {
+            Some(history) => history,
+            None => match open(&self.settings).await {
+                Ok(history) => history,
+                Err(error) => return format!("stream ended: {error}"),
+            },
+        };
         while let Some(from) = seam.replay_from().cloned() {
-            let entries = match self
-                .history
-                .read_after(&from, REPLAY_BLOCK, READ_COUNT)
-                .await
-            {
+            let read = history.read_after(&from, REPLAY_BLOCK, READ_COUNT).await;
+            let entries = match read {
                 Ok(entries) => entries,
                 Err(error) => return format!("stream ended: {error}"),
             };
@@ -140,6 +161,8 @@ impl Subscriber {
                 last_write = monotonic();
             }
         }
+        // Live from here: the shared read feeds this stream.
+        drop(history);
         let heartbeat = self.settings.heartbeat;
         let mut turn = None;
         let mut out = Vec::new();
@@ -179,8 +202,11 @@ impl Subscriber {
                 Event::Gone => return GONE.into(),
                 Event::Read | Event::Tick => {}
             }
-            if let Some(presence) = self.presence.as_mut() {
-                presence.refresh(&self.history).await;
+            if self.presence.is_some() {
+                let registry = self.registry();
+                if let Some(presence) = self.presence.as_mut() {
+                    presence.refresh(&registry).await;
+                }
             }
             if out.is_empty() && monotonic().saturating_sub(last_write) >= heartbeat {
                 out = HEARTBEAT.to_vec();
