@@ -1,7 +1,8 @@
 //! `hub_fanout`: the event hub's fan-out benchmark. Starts a private
 //! `redis-server` and several runner processes serving `spin.toml` (the hub
 //! on that Redis), opens N anonymous subscribers spread over the runners
-//! (all at once, or `--connect-rate` per second), publishes `rate` updates/s for `seconds` (alternating runners, up to 64
+//! (all at once, or `--connect-rate` per second; a stream the hub ends
+//! resumes with `Last-Event-ID` after 1 s, as a browser's does), publishes `rate` updates/s for `seconds` (alternating runners, up to 64
 //! in flight, each update's data carrying its publish time), and reports deliveries/s,
 //! publish→receive latency (subscriber clock), lost/duplicated/reordered,
 //! RSS per subscriber, the hub instances the subscribers share (runners'
@@ -31,7 +32,7 @@ use sse_testkit::head;
 use sse_testkit::request::Request;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tally::Tally;
@@ -71,6 +72,11 @@ struct Args {
 }
 
 const TOPIC: &str = "https://example.com/bench";
+/// After the last publish, deliveries are awaited until none arrives for
+/// this long...
+const DRAIN_QUIET: Duration = Duration::from_secs(2);
+/// ...or this much time has passed.
+const DRAIN_MAX: Duration = Duration::from_secs(60);
 const KEY: &str = "hub-fanout-benchmark-key-0123456789abcdef";
 
 fn now_micros() -> u64 {
@@ -79,29 +85,103 @@ fn now_micros() -> u64 {
         .map_or(0, |d| d.as_micros() as u64)
 }
 
-/// One subscriber: connects, counts itself connected on 200, then tallies
-/// every update until `until`.
+/// What one subscriber received.
+#[derive(Default)]
+struct Received {
+    /// Sequence numbers, in arrival order.
+    arrivals: Vec<u64>,
+    /// Publish→receive latencies, µs (if kept).
+    latencies: Vec<u64>,
+    /// Times its stream ended before the benchmark stopped it and it
+    /// resumed with `Last-Event-ID`, as a browser's `EventSource` does.
+    resumed: u64,
+}
+
+/// Counts every subscriber adds to.
+#[derive(Default)]
+struct Counters {
+    /// Subscribers that got their first 200.
+    connected: AtomicUsize,
+    /// Updates received, all subscribers together.
+    delivered: AtomicU64,
+}
+
+/// Why one connection of a subscriber ended.
+enum Ended {
+    /// The benchmark stopped it.
+    Stopped,
+    /// The hub ended the stream (or the connection broke): resume.
+    Closed,
+    /// No stream: the connection or the response failed.
+    Refused,
+}
+
+/// Wait before resuming a stream the hub ended (browsers wait a few
+/// seconds by default; the hub sends no `retry:`).
+const RESUME_AFTER: Duration = Duration::from_secs(1);
+
+/// One subscriber: connects, counts itself connected on its first 200,
+/// tallies every update until stopped, and resumes with `Last-Event-ID`
+/// when the hub ends its stream (a subscriber too slow for its queue).
 async fn subscribe(
     addr: SocketAddr,
     keep_latency: bool,
-    connected: Arc<AtomicUsize>,
+    counters: Arc<Counters>,
     mut stop: tokio::sync::watch::Receiver<bool>,
-) -> (Vec<u64>, Vec<u64>) {
-    let mut arrivals = Vec::new();
-    let mut latencies = Vec::new();
+) -> Received {
+    let mut received = Received::default();
+    let mut last_event_id = None;
+    let mut counted = false;
+    loop {
+        let ended = stream_once(
+            addr,
+            keep_latency,
+            (&counters, &mut counted),
+            &mut stop,
+            &mut last_event_id,
+            &mut received,
+        )
+        .await;
+        match ended {
+            Ended::Stopped | Ended::Refused => return received,
+            Ended::Closed if last_event_id.is_none() => return received,
+            Ended::Closed => {
+                received.resumed += 1;
+                tokio::select! {
+                    _ = tokio::time::sleep(RESUME_AFTER) => {}
+                    _ = stop.changed() => return received,
+                }
+            }
+        }
+    }
+}
+
+/// One connection of a subscriber, from `last_event_id` if it has one.
+async fn stream_once(
+    addr: SocketAddr,
+    keep_latency: bool,
+    (counters, counted): (&Counters, &mut bool),
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+    last_event_id: &mut Option<String>,
+    received: &mut Received,
+) -> Ended {
     let Ok(mut stream) = TcpStream::connect(addr).await else {
-        return (arrivals, latencies);
+        return Ended::Refused;
     };
     let path = format!(
         "/.well-known/mercure?topic={}",
         form_urlencoded::byte_serialize(TOPIC.as_bytes()).collect::<String>()
     );
+    let mut request = Request::get(&path);
+    if let Some(id) = last_event_id.as_deref() {
+        request = request.header("Last-Event-ID", id);
+    }
     if stream
-        .write_all(&Request::get(&path).to_bytes(&addr.to_string()))
+        .write_all(&request.to_bytes(&addr.to_string()))
         .await
         .is_err()
     {
-        return (arrivals, latencies);
+        return Ended::Refused;
     }
     let mut buf = vec![0u8; 16 * 1024];
     let mut pending = Vec::new();
@@ -111,9 +191,10 @@ async fn subscribe(
         let n = tokio::select! {
             read = stream.read(&mut buf) => match read {
                 Ok(n) if n > 0 => n,
-                _ => return (arrivals, latencies),
+                _ if decoder.is_some() => return Ended::Closed,
+                _ => return Ended::Refused,
             },
-            _ = stop.changed() => return (arrivals, latencies),
+            _ = stop.changed() => return Ended::Stopped,
         };
         let mut input = &buf[..n];
         if decoder.is_none() {
@@ -121,14 +202,16 @@ async fn subscribe(
             match head::parse(&pending) {
                 Ok(Some((head, used))) if head.status == 200 => {
                     let Ok(framing) = head.framing("GET") else {
-                        return (arrivals, latencies);
+                        return Ended::Refused;
                     };
-                    connected.fetch_add(1, Ordering::Relaxed);
+                    if !std::mem::replace(counted, true) {
+                        counters.connected.fetch_add(1, Ordering::Relaxed);
+                    }
                     decoder = Some(BodyDecoder::new(framing));
                     pending.drain(..used);
                 }
                 Ok(None) => continue,
-                _ => return (arrivals, latencies),
+                _ => return Ended::Refused,
             }
             input = &[];
         }
@@ -142,6 +225,9 @@ async fn subscribe(
             .map(|d| d.feed(&body, &mut |bytes| payload.extend_from_slice(bytes)));
         let arrived = now_micros();
         parser.feed(&payload, |event| {
+            if !event.last_event_id.is_empty() {
+                *last_event_id = Some(String::from_utf8_lossy(event.last_event_id).into_owned());
+            }
             let text = String::from_utf8_lossy(event.data);
             let mut parts = text.split(' ');
             let (Some(seq), Some(sent)) = (
@@ -150,13 +236,14 @@ async fn subscribe(
             ) else {
                 return;
             };
-            arrivals.push(seq);
+            received.arrivals.push(seq);
+            counters.delivered.fetch_add(1, Ordering::Relaxed);
             if keep_latency {
-                latencies.push(arrived.saturating_sub(sent));
+                received.latencies.push(arrived.saturating_sub(sent));
             }
         });
         if !matches!(progress, Some(Ok(Progress::More))) {
-            return (arrivals, latencies);
+            return Ended::Closed;
         }
     }
 }
@@ -224,7 +311,7 @@ fn main() {
         .expect("tokio");
     let published = args.rate * args.seconds;
     let run = runtime.block_on(async {
-        let connected = Arc::new(AtomicUsize::new(0));
+        let counters = Arc::new(Counters::default());
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let connect_started = Instant::now();
         let mut tasks = Vec::with_capacity(args.subscribers);
@@ -237,17 +324,17 @@ fn main() {
             tasks.push(tokio::spawn(subscribe(
                 addr,
                 i < args.latency_sample,
-                connected.clone(),
+                counters.clone(),
                 stopped.clone(),
             )));
         }
-        while connected.load(Ordering::Relaxed) < args.subscribers
+        while counters.connected.load(Ordering::Relaxed) < args.subscribers
             && connect_started.elapsed() < Duration::from_secs(180)
         {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let connect_seconds = connect_started.elapsed().as_secs_f64();
-        let open = connected.load(Ordering::Relaxed);
+        let open = counters.connected.load(Ordering::Relaxed);
         tokio::time::sleep(Duration::from_secs(1)).await;
         let rss_open = rss(&pids);
         let hub_instances = instances();
@@ -287,8 +374,18 @@ fn main() {
             }
         }
         let publish_seconds = started.elapsed().as_secs_f64();
-        // Let the last updates arrive, then stop every subscriber.
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        // Let the last updates arrive (until none has for 2 s, at most
+        // DRAIN_MAX), then stop every subscriber.
+        let drain_started = Instant::now();
+        let mut last = (counters.delivered.load(Ordering::Relaxed), Instant::now());
+        while drain_started.elapsed() < DRAIN_MAX && last.1.elapsed() < DRAIN_QUIET {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let delivered = counters.delivered.load(Ordering::Relaxed);
+            if delivered != last.0 {
+                last = (delivered, Instant::now());
+            }
+        }
+        let drain_seconds = drain_started.elapsed().as_secs_f64();
         let redis_cpu = cpu(redis.0.id()) - redis_cpu0;
         let runner_cpu = pids.iter().map(|&p| cpu(p)).sum::<f64>() - runner_cpu0;
         let xreads = xread_calls(redis_port).saturating_sub(xreads0);
@@ -296,10 +393,12 @@ fn main() {
         let order = stream_order(redis_port);
         let mut tallies = Vec::with_capacity(tasks.len());
         let mut latencies = Vec::new();
+        let mut resumed = 0;
         for task in tasks {
-            if let Ok((arrivals, mut samples)) = task.await {
-                tallies.push(tally_in(&order, &arrivals));
-                latencies.append(&mut samples);
+            if let Ok(mut received) = task.await {
+                tallies.push(tally_in(&order, &received.arrivals));
+                latencies.append(&mut received.latencies);
+                resumed += received.resumed;
             }
         }
         let acknowledged: Vec<u64> = acknowledged
@@ -320,6 +419,8 @@ fn main() {
             publish_seconds,
             tallies,
             latencies,
+            resumed,
+            drain_seconds,
         }
     });
     drop(runners);
@@ -351,6 +452,10 @@ struct Run {
     publish_seconds: f64,
     tallies: Vec<Tally>,
     latencies: Vec<u64>,
+    /// Streams the hub ended that resumed with `Last-Event-ID`.
+    resumed: u64,
+    /// Seconds from the last publish's answer until deliveries stopped.
+    drain_seconds: f64,
 }
 
 /// Prints the report table and returns the same figures as JSON.
@@ -362,7 +467,7 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json
     let acknowledged = run.acknowledged.len() as u64;
     let latency = Percentiles::from_micros(&run.latencies).unwrap_or_default();
     let per_subscriber = (run.rss_open.saturating_sub(rss_before)) as f64 / run.open.max(1) as f64;
-    let window = run.publish_seconds + 5.0;
+    let window = run.publish_seconds + run.drain_seconds;
     println!(
         "## Hub fan-out: {} subscribers over {} runners, {} updates/s for {} s",
         args.subscribers, args.runners, args.rate, args.seconds
@@ -406,6 +511,10 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json
     );
     println!("| lost (connected subscribers) | {lost_connected} |");
     println!(
+        "| streams the hub ended (too slow for the 1,000-deep queue) that resumed with `Last-Event-ID` | {} |",
+        run.resumed
+    );
+    println!(
         "| duplicated / reordered | {} / {} |",
         totals.duplicated, totals.reordered
     );
@@ -446,10 +555,12 @@ fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json
         "attempted": run.attempted,
         "acknowledged": acknowledged,
         "publish_seconds": run.publish_seconds,
+        "drain_seconds": run.drain_seconds,
         "acknowledged_per_s": stats::rate(acknowledged as f64, run.publish_seconds),
         "deliveries": totals.received,
         "expected_deliveries": run.open as u64 * acknowledged,
         "lost": lost_connected,
+        "resumed": run.resumed,
         "duplicated": totals.duplicated,
         "reordered": totals.reordered,
         "latency_samples": latency.count,
