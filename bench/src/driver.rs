@@ -146,6 +146,7 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         notes: a.note.clone(),
         hold_s: c.hold_s,
         ramp_rate: c.ramp_rate,
+        one_stream_runs: scenarios::ONE_STREAM_RUNS,
         ..Default::default()
     };
     let max_map = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap_or_default();

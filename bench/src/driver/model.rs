@@ -129,6 +129,10 @@ pub struct Results {
     pub hold_s: f64,
     pub ramp_rate: f64,
     pub ladder: Vec<LadderRow>,
+    /// Runs of the one-stream throughput case whose median is reported
+    /// (0 in results from before it was repeated: one run).
+    #[serde(default)]
+    pub one_stream_runs: usize,
     pub throughput: Vec<ThroughputRow>,
     pub connrate: Vec<ConnRateRow>,
     pub statics: Vec<StaticRow>,

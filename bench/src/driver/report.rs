@@ -210,7 +210,11 @@ fn ladder(w: &mut String, r: &Results, links: &Links) {
 }
 
 fn throughput(w: &mut String, r: &Results) {
-    let _ = writeln!(w, "## Throughput\n\n`/sse?interval=0&count=1000000`: events as fast as the server writes them, for a fixed time.\n");
+    let one_stream = match r.one_stream_runs {
+        0 | 1 => "one run".to_owned(),
+        n => format!("the median of {n} runs (anomalies and errors over all of them)"),
+    };
+    let _ = writeln!(w, "## Throughput\n\n`/sse?interval=0&count=1000000`: events as fast as the server writes them, for a fixed time (one stream ends at the 1,000,000 events, in about 0.1 s: {one_stream}).\n");
     let _ = writeln!(w, "| server | streams | events/s | MB/s | server CPU % | events | anomalies | errors | events/s vs peer |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for t in &r.throughput {
         let peer = r

@@ -243,28 +243,19 @@ fn subscription_events_reach_every_runner() {
         let other = via.subscribe(&query(&[("topic", &t)]), &[("Authorization", &bearer)]);
         let started = next_event(&mut observer, &t);
         let subscriber = started["subscriber"].as_str().unwrap().to_owned();
-        assert_eq!(
-            started,
+        let event = |active: bool| {
             json!({"@context": "https://mercure.rocks/",
                    "id": format!("{API}/{}/{}", escape(&t), escape(&subscriber)),
                    "type": "Subscription", "subscriber": subscriber, "topic": t,
-                   "active": true, "payload": {"n": name}}),
-            "{name}"
-        );
+                   "active": active, "payload": {"n": name}})
+        };
+        assert_eq!(started, event(true), "{name}");
         other.reader.disconnect();
         if hub_is_p3() {
             // A WASI 0.3 stream's task outlives its client: its next write
             // (a heartbeat at the latest) fails and it ends the
             // subscription with its end event.
-            let ended = next_event(&mut observer, &t);
-            assert_eq!(
-                ended,
-                json!({"@context": "https://mercure.rocks/",
-                       "id": format!("{API}/{}/{}", escape(&t), escape(&subscriber)),
-                       "type": "Subscription", "subscriber": subscriber, "topic": t,
-                       "active": false, "payload": {"n": name}}),
-                "{name}"
-            );
+            assert_eq!(next_event(&mut observer, &t), event(false), "{name}");
         }
         // On WASI 0.2 the runner drops a stream whose client went away
         // without the guest running again (as Spin does), so no `active:
