@@ -5,6 +5,7 @@
 //! pure modules; this file only moves bytes.
 
 mod api;
+mod body;
 mod doorbell;
 mod jwks_fetch;
 mod redis;
@@ -24,7 +25,8 @@ use redis::open;
 use respond::{
     all_headers, empty, read_body, reply, text, unauthorized, unavailable, BodyError, Headers,
 };
-use spin_sdk_p3::http::{BoxBody, Method, Request, Response};
+use spin_sdk_p3::http::{BoxBody, IntoResponse, Method, Request, Response};
+use spin_sdk_p3::wasip3::http::types::{ErrorCode, Response as WasiResponse};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -52,7 +54,27 @@ async fn settings() -> Result<Rc<Settings>, String> {
 }
 
 #[spin_sdk_p3::http_service]
-async fn handle_hub(request: Request) -> Response<BoxBody> {
+async fn handle_hub(request: Request) -> Result<WasiResponse, ErrorCode> {
+    match answer(request).await {
+        Answer::Plain(response) => response.into_response(),
+        Answer::Stream(response) => Ok(response),
+    }
+}
+
+/// A complete answer, or a subscriber's stream (written by its own task
+/// straight to the body the host reads).
+enum Answer {
+    Plain(Response<BoxBody>),
+    Stream(WasiResponse),
+}
+
+impl From<Response<BoxBody>> for Answer {
+    fn from(response: Response<BoxBody>) -> Self {
+        Answer::Plain(response)
+    }
+}
+
+async fn answer(request: Request) -> Answer {
     let path_with_query = request
         .uri()
         .path_and_query()
@@ -60,7 +82,7 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
         .unwrap_or_default();
     let (route, query) = route::classify(&path_with_query);
     let Some(route) = route else {
-        return reply(404, Vec::new(), NOT_FOUND);
+        return reply(404, Vec::new(), NOT_FOUND).into();
     };
     let settings = match settings().await {
         Ok(settings) => settings,
@@ -70,7 +92,7 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
                 "hub configuration error: {error} (known variables: {})",
                 VARIABLES.join(", ")
             );
-            return reply(500, Vec::new(), &reason);
+            return reply(500, Vec::new(), &reason).into();
         }
     };
     let request_headers = all_headers(&request);
@@ -90,7 +112,7 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
     let health = route == HubRoute::Health;
     if let HubRoute::Subscriptions(route) = route {
         if !settings.subscriptions {
-            return reply(404, headers, NOT_FOUND);
+            return reply(404, headers, NOT_FOUND).into();
         }
         if method != Method::OPTIONS {
             let uri = path_with_query.as_str();
@@ -103,16 +125,17 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
                 route,
                 headers,
             )
-            .await;
+            .await
+            .into();
         }
     }
     if health {
         if method == Method::GET || method == Method::HEAD {
-            return health_check(&settings, headers).await;
+            return health_check(&settings, headers).await.into();
         }
         headers.push(("allow", "GET, HEAD".into()));
         let reason = "method not allowed: the health route answers GET and HEAD";
-        return reply(405, headers, reason);
+        return reply(405, headers, reason).into();
     }
     let preflight = header("access-control-request-method");
     match method {
@@ -120,7 +143,9 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
             let head = method == Method::HEAD;
             subscribe(&request_headers, &pairs, settings, headers, head).await
         }
-        Method::POST => publish(request, &request_headers, &pairs, &settings, headers).await,
+        Method::POST => publish(request, &request_headers, &pairs, &settings, headers)
+            .await
+            .into(),
         Method::OPTIONS if preflight.is_some() => {
             let asked = preflight.unwrap_or_default();
             let asked_headers = header("access-control-request-headers").unwrap_or_default();
@@ -128,11 +153,12 @@ async fn handle_hub(request: Request) -> Response<BoxBody> {
                 204,
                 cors::preflight_headers(origin.as_deref(), &asked, &asked_headers, allowed),
             )
+            .into()
         }
         _ => {
             headers.push(("allow", ALLOW.into()));
             let reason = "method not allowed: the hub answers GET, HEAD, POST and OPTIONS";
-            reply(405, headers, reason)
+            reply(405, headers, reason).into()
         }
     }
 }
@@ -154,21 +180,21 @@ async fn subscribe(
     settings: Rc<Settings>,
     mut headers: Headers,
     head: bool,
-) -> Response<BoxBody> {
+) -> Answer {
     let creds = Credentials::from_request(request_headers, pairs, false);
     let token = match creds.token(&settings.cors_origins) {
         Ok(token) => token,
-        Err(error) => return unauthorized(headers, &error),
+        Err(error) => return unauthorized(headers, &error).into(),
     };
     let key = match jwks_fetch::resolve(&settings, Role::Subscriber, token).await {
         Ok(key) => key,
-        Err(error) => return jwks_fetch::refuse(headers, error),
+        Err(error) => return jwks_fetch::refuse(headers, error).into(),
     };
     let access =
         Subscription::authorize(Vec::new(), token, key.as_ref(), settings.anonymous, now());
     let mut subscription = match access {
         Ok(subscription) => subscription,
-        Err(error) => return unauthorized(headers, &error),
+        Err(error) => return unauthorized(headers, &error).into(),
     };
     let topics = pairs
         .iter()
@@ -176,7 +202,7 @@ async fn subscribe(
         .map(|(_, v)| v.as_str());
     subscription.topics = match selector::compile_all(topics) {
         Ok(selectors) => selectors,
-        Err(error) => return reply(400, headers, &error.to_string()),
+        Err(error) => return reply(400, headers, &error.to_string()).into(),
     };
     let requested = request_headers
         .iter()
@@ -185,11 +211,11 @@ async fn subscribe(
         .map(|(_, v)| v.as_str());
     let history = match open(&settings).await {
         Ok(history) => history,
-        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")),
+        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")).into(),
     };
     let start = match history::start(&history, requested, &subscription).await {
         Ok(start) => start,
-        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")),
+        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")).into(),
     };
     headers.extend(
         update::STREAM_HEADERS
@@ -200,11 +226,11 @@ async fn subscribe(
         headers.push(("last-event-id", id.replace(['\r', '\n', '\0'], "")));
     }
     if head {
-        return empty(200, headers);
+        return empty(200, headers).into();
     }
     let presence = match Presence::start(&history, &settings, &subscription).await {
         Ok(presence) => presence,
-        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")),
+        Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")).into(),
     };
     let subscriber = stream::Subscriber {
         settings,
@@ -212,9 +238,13 @@ async fn subscribe(
         history: Some(history),
         presence,
     };
-    match subscriber.open(start.after).await {
-        Ok(body) => respond::respond(200, headers, body),
-        Err(error) => unavailable(headers, &format!("Redis unavailable: {error}")),
+    let (response, body, trailers) = match respond::stream_response(200, headers.clone()) {
+        Ok(parts) => parts,
+        Err(reason) => return reply(500, headers, &reason).into(),
+    };
+    match subscriber.open(start.after, body, trailers).await {
+        Ok(()) => Answer::Stream(response),
+        Err(error) => unavailable(headers, &format!("Redis unavailable: {error}")).into(),
     }
 }
 

@@ -1,13 +1,18 @@
 //! Requests and responses on `wasi:http` 0.3: headers in, a bounded body
 //! in, one-line `text/plain` answers (401 with `WWW-Authenticate`, 503
-//! with `Retry-After`) and a streamed body out.
+//! with `Retry-After`), and a streamed response whose body the stream's
+//! task writes itself.
 
+use super::stream::Trailers;
 use crate::authorize::AuthError;
 use crate::form;
 use crate::host::log;
 use futures::StreamExt;
 use spin_sdk_p3::http::body::IncomingBodyExt;
 use spin_sdk_p3::http::{box_body, BoxBody, HeaderName, HeaderValue, Request, Response};
+use spin_sdk_p3::wasip3::http::types::{Fields, Response as WasiResponse};
+use spin_sdk_p3::wasip3::wit_bindgen::StreamWriter;
+use spin_sdk_p3::wasip3::{wit_future, wit_stream};
 
 /// Response headers: lower-case names, values.
 pub type Headers = Vec<(&'static str, String)>;
@@ -96,4 +101,25 @@ pub fn unavailable(mut headers: Headers, reason: &str) -> Response<BoxBody> {
     log(reason);
     headers.push(("retry-after", RETRY_AFTER_SECONDS.into()));
     reply(503, headers, reason)
+}
+
+/// A response with `headers` whose body is the returned stream, then the
+/// returned trailers (`Err`: the host refused a header or the status).
+pub fn stream_response(
+    status: u16,
+    headers: Headers,
+) -> Result<(WasiResponse, StreamWriter<u8>, Trailers), String> {
+    let fields = Fields::new();
+    for (name, value) in headers {
+        if fields.append(name, value.as_bytes()).is_err() {
+            return Err(format!("response header {name} refused by the host"));
+        }
+    }
+    let (body, contents) = wit_stream::new();
+    let (trailers, trailers_reader) = wit_future::new(|| Ok(None));
+    let (response, _sent) = WasiResponse::new(fields, Some(contents), trailers_reader);
+    if response.set_status_code(status).is_err() {
+        return Err(format!("status {status} refused by the host"));
+    }
+    Ok((response, body, trailers))
 }

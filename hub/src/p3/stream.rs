@@ -6,9 +6,10 @@
 //!
 //! The shared read is whichever stream's turn it is: each stream's task
 //! polls, side by side, the shared read if it holds it (or claims it when
-//! nobody does), its queue (only once its previous write was accepted, so
-//! a slow client fills its own bounded queue and nothing else), its
-//! pending write and its heartbeat timer. The fan-out wakes other
+//! nobody does), its queue (only once its previous write was taken by the
+//! client: the task writes the body's WASI stream itself, [`Body`], so a
+//! slow client fills its own bounded queue and nothing else), its write in
+//! flight and its heartbeat timer. The fan-out wakes other
 //! streams through their [`Doorbell`]s, never their tasks' own wakers. The
 //! read uses one Redis connection per instance; a turn cancelled mid-read
 //! (its client left) drops that connection, so the next turn never queues
@@ -17,6 +18,7 @@
 //! the instance's shared connection ([`Shared`]), so an open stream holds
 //! no Redis connection of its own.
 
+use super::body::Body;
 use super::doorbell::Doorbell;
 use super::redis::{open, shared, Redis, Shared};
 use crate::authorize::Subscription;
@@ -27,8 +29,7 @@ use crate::host::{log, monotonic, now};
 use crate::presence::Presence;
 use crate::redis_streams::RedisStreams;
 use crate::update::HEARTBEAT;
-use futures::channel::mpsc::Sender;
-use futures::{Sink, SinkExt};
+use spin_sdk_p3::wasip3::wit_bindgen::{FutureWriter, StreamWriter};
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
@@ -71,6 +72,14 @@ impl Subscriber {
     }
 }
 
+/// The response's trailers, written once the body has ended.
+pub type Trailers = FutureWriter<
+    Result<
+        Option<spin_sdk_p3::wasip3::http::types::Fields>,
+        spin_sdk_p3::wasip3::http::types::ErrorCode,
+    >,
+>;
+
 /// A member of the fan-out and its doorbell; leaves it when dropped.
 struct Member {
     id: fanout::Id,
@@ -85,11 +94,14 @@ impl Drop for Member {
 
 impl Subscriber {
     /// Joins the shared read (starting it at the newest entry if it is not
-    /// running) and starts the stream's task; returns the response body.
+    /// running) and starts the stream's task, which writes the response
+    /// body to `body` and then ends it with `trailers`.
     pub async fn open(
         self,
         after: Position,
-    ) -> Result<impl http_body::Body<Data = bytes::Bytes, Error = anyhow::Error>, String> {
+        body: StreamWriter<u8>,
+        trailers: Trailers,
+    ) -> Result<(), String> {
         if fanout(|f| f.position().is_none()) {
             let newest = match &self.history {
                 Some(history) => history.latest(1).await.map_err(|e| e.to_string())?,
@@ -113,29 +125,27 @@ impl Subscriber {
             id,
             bell: Doorbell::new(),
         };
-        let (tx, body) = spin_sdk_p3::http::body::stream::<Vec<u8>>();
-        spin_sdk_p3::wasip3::spawn(self.run(member, Seam::new(after, joined_at), tx));
-        Ok(body)
+        let seam = Seam::new(after, joined_at);
+        spin_sdk_p3::wasip3::spawn(self.run(member, seam, Body::new(body), trailers));
+        Ok(())
     }
 
-    async fn run(mut self, mut member: Member, mut seam: Seam, mut tx: Sender<Vec<u8>>) {
-        let ended = self.pump(&mut member, &mut seam, &mut tx).await;
+    async fn run(mut self, mut member: Member, mut seam: Seam, mut body: Body, trailers: Trailers) {
+        let ended = self.pump(&mut member, &mut seam, &mut body).await;
         log(&ended);
         drop(member);
+        // The body ends, then the (absent) trailers end the response.
+        drop(body);
+        let _ = trailers.write(Ok(None)).await;
         if let Some(presence) = self.presence.take() {
             presence.end(&self.registry()).await;
         }
     }
 
     /// Streams until the end; returns why it ended.
-    async fn pump(
-        &mut self,
-        member: &mut Member,
-        seam: &mut Seam,
-        tx: &mut Sender<Vec<u8>>,
-    ) -> String {
+    async fn pump(&mut self, member: &mut Member, seam: &mut Seam, body: &mut Body) -> String {
         const GONE: &str = "client gone: write failed; subscription stopped";
-        if tx.send(HEARTBEAT.to_vec()).await.is_err() {
+        if body.send(HEARTBEAT.to_vec()).await.is_err() {
             return GONE.into();
         }
         let mut last_write = monotonic();
@@ -155,7 +165,7 @@ impl Subscriber {
             };
             let batch = frames(seam.replayed(entries), Some(&self.subscription));
             if !batch.is_empty() {
-                if tx.send(batch).await.is_err() {
+                if body.send(batch).await.is_err() {
                     return GONE.into();
                 }
                 last_write = monotonic();
@@ -168,7 +178,7 @@ impl Subscriber {
         let mut out = Vec::new();
         loop {
             // A write still pending is as good as a heartbeat.
-            let since = if out.is_empty() {
+            let since = if out.is_empty() && body.is_idle() {
                 monotonic().saturating_sub(last_write)
             } else {
                 Duration::ZERO
@@ -186,7 +196,7 @@ impl Subscriber {
                     &self.settings,
                     timer.as_mut(),
                     &mut out,
-                    tx,
+                    body,
                 )
             })
             .await;
@@ -208,7 +218,8 @@ impl Subscriber {
                     presence.refresh(&registry).await;
                 }
             }
-            if out.is_empty() && monotonic().saturating_sub(last_write) >= heartbeat {
+            let idle = out.is_empty() && body.is_idle();
+            if idle && monotonic().saturating_sub(last_write) >= heartbeat {
                 out = HEARTBEAT.to_vec();
             }
         }
@@ -220,7 +231,7 @@ enum Event {
     Queue(Next),
     /// Its turn of the shared read ended (delivered or failed).
     Read,
-    /// Its pending write was accepted.
+    /// Its write in flight was taken by the client.
     Wrote,
     Gone,
     Tick,
@@ -233,8 +244,15 @@ fn poll_event(
     settings: &Rc<Settings>,
     timer: Pin<&mut impl Future<Output = ()>>,
     out: &mut Vec<u8>,
-    tx: &mut Sender<Vec<u8>>,
+    body: &mut Body,
 ) -> Poll<Event> {
+    // The write in flight first: a client gone ends the stream, a write
+    // taken is an event.
+    match body.poll_write(cx) {
+        Poll::Ready(Err(_)) => return Poll::Ready(Event::Gone),
+        Poll::Ready(Ok(true)) => return Poll::Ready(Event::Wrote),
+        Poll::Ready(Ok(false)) | Poll::Pending => {}
+    }
     // The fan-out is told the doorbell's waker: the task that delivers may
     // be another request's.
     member.bell.poll_rings(cx);
@@ -258,26 +276,22 @@ fn poll_event(
             return Poll::Ready(Event::Read);
         }
     }
-    if out.is_empty() {
+    if body.is_idle() && !out.is_empty() {
+        if body.start(std::mem::take(out)).is_err() {
+            return Poll::Ready(Event::Gone);
+        }
+        match body.poll_write(cx) {
+            Poll::Ready(Err(_)) => return Poll::Ready(Event::Gone),
+            Poll::Ready(Ok(_)) => return Poll::Ready(Event::Wrote),
+            Poll::Pending => {}
+        }
+    }
+    if body.is_idle() {
         if let Poll::Ready(next) = fanout(|f| f.poll_next(member.id, &mut bell_cx)) {
             return Poll::Ready(Event::Queue(next));
         }
-    } else {
-        if let Poll::Ready(end) = fanout(|f| f.poll_end(member.id, &mut bell_cx)) {
-            return Poll::Ready(Event::Queue(Next::Ended(end)));
-        }
-        match Pin::new(&mut *tx).poll_ready(cx) {
-            Poll::Ready(Ok(())) => {
-                let sent = Pin::new(&mut *tx).start_send(std::mem::take(out));
-                return Poll::Ready(if sent.is_ok() {
-                    Event::Wrote
-                } else {
-                    Event::Gone
-                });
-            }
-            Poll::Ready(Err(_)) => return Poll::Ready(Event::Gone),
-            Poll::Pending => {}
-        }
+    } else if let Poll::Ready(end) = fanout(|f| f.poll_end(member.id, &mut bell_cx)) {
+        return Poll::Ready(Event::Queue(Next::Ended(end)));
     }
     match timer.poll(cx) {
         Poll::Ready(()) => Poll::Ready(Event::Tick),
