@@ -75,6 +75,15 @@ impl fmt::Display for BadSetting {
     }
 }
 
+/// The one-line answer (a `500`) when the settings cannot be read: the
+/// reason and the variables the hub knows.
+pub fn unreadable(error: &impl std::fmt::Display) -> String {
+    format!(
+        "hub configuration error: {error} (known variables: {})",
+        VARIABLES.join(", ")
+    )
+}
+
 impl Settings {
     /// Reads every setting through `get` (a variable's value, `None` if
     /// undefined).
@@ -357,5 +366,15 @@ mod tests {
     fn star_allows_every_origin() {
         let s = settings(&[("redis_address", "redis://h:1"), ("cors_origins", "*")]).unwrap();
         assert!(s.allows_origin("https://anything.example"));
+    }
+
+    #[test]
+    fn an_unreadable_setting_answers_with_its_reason_and_the_known_variables() {
+        let reason = unreadable(&"heartbeat_ms must be 100..=600000");
+        assert!(reason.starts_with(
+            "hub configuration error: heartbeat_ms must be 100..=600000 (known variables: redis_address, "
+        ));
+        assert!(reason.ends_with(')'));
+        assert!(!reason.contains('\n'));
     }
 }

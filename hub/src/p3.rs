@@ -13,7 +13,7 @@ mod respond;
 mod stream;
 
 use crate::authorize::{self, AuthError, Credentials, Subscription};
-use crate::config::{Settings, VARIABLES};
+use crate::config::{self, Settings, VARIABLES};
 use crate::history::{self, History};
 use crate::host::{log, now, random_bytes};
 use crate::keys::Role;
@@ -88,11 +88,7 @@ async fn answer(request: Request) -> Answer {
         Ok(settings) => settings,
         Err(error) => {
             log(&format!("configuration error: {error}"));
-            let reason = format!(
-                "hub configuration error: {error} (known variables: {})",
-                VARIABLES.join(", ")
-            );
-            return reply(500, Vec::new(), &reason).into();
+            return reply(500, Vec::new(), &config::unreadable(&error)).into();
         }
     };
     let request_headers = all_headers(&request);

@@ -10,7 +10,7 @@
 //! matching update written and flushed as soon as it is read.
 
 use crate::authorize::{self, AuthError, Credentials, Subscription};
-use crate::config::{Settings, VARIABLES};
+use crate::config::{self, Settings};
 use crate::history::{self, History, Position};
 use crate::host::{log, monotonic, now, random_bytes};
 use crate::jwks_fetch;
@@ -43,11 +43,7 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
         Ok(settings) => settings,
         Err(error) => {
             log(&format!("configuration error: {error}"));
-            let reason = format!(
-                "hub configuration error: {error} (known variables: {})",
-                VARIABLES.join(", ")
-            );
-            return reply(out, 500, Vec::new(), &reason).await;
+            return reply(out, 500, Vec::new(), &config::unreadable(&error)).await;
         }
     };
     let origin = header(&request, "origin");
