@@ -115,6 +115,20 @@ pub struct Start {
     pub last_event_id: Option<String>,
 }
 
+/// The id a subscribe request asks to resume after: a non-empty
+/// `Last-Event-ID` header (names lower-case), else the `lastEventID` query
+/// parameter.
+pub fn requested_id<'a>(
+    headers: &'a [(String, String)],
+    query: &'a [(String, String)],
+) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, v)| n == "last-event-id" && !v.is_empty())
+        .or_else(|| query.iter().find(|(n, _)| n == "lastEventID"))
+        .map(|(_, v)| v.as_str())
+}
+
 /// Resolves a subscriber's `Last-Event-ID` (empty = none) to its start.
 pub async fn start<H: History>(
     history: &H,

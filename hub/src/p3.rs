@@ -192,19 +192,11 @@ async fn subscribe(
         Ok(subscription) => subscription,
         Err(error) => return unauthorized(headers, &error).into(),
     };
-    let topics = pairs
-        .iter()
-        .filter(|(n, _)| n == "topic")
-        .map(|(_, v)| v.as_str());
-    subscription.topics = match selector::compile_all(topics) {
+    subscription.topics = match selector::from_query(pairs) {
         Ok(selectors) => selectors,
         Err(error) => return reply(400, headers, &error.to_string()).into(),
     };
-    let requested = request_headers
-        .iter()
-        .find(|(n, v)| n == "last-event-id" && !v.is_empty())
-        .or_else(|| pairs.iter().find(|(n, _)| n == "lastEventID"))
-        .map(|(_, v)| v.as_str());
+    let requested = history::requested_id(request_headers, pairs);
     let history = match open(&settings).await {
         Ok(history) => history,
         Err(error) => return unavailable(headers, &format!("Redis unavailable: {error}")).into(),

@@ -116,6 +116,16 @@ impl Selector {
     }
 }
 
+/// The selectors of a subscribe request's `topic` query parameters.
+pub fn from_query(query: &[(String, String)]) -> Result<Vec<Selector>, SelectorError> {
+    compile_all(
+        query
+            .iter()
+            .filter(|(n, _)| n == "topic")
+            .map(|(_, v)| v.as_str()),
+    )
+}
+
 /// Compiles a request's selectors, checking the count and length bounds.
 pub fn compile_all<'a>(
     texts: impl IntoIterator<Item = &'a str>,

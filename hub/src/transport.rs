@@ -139,19 +139,11 @@ async fn subscribe(
         Ok(subscription) => subscription,
         Err(error) => return unauthorized(out, headers, &error).await,
     };
-    let topics = pairs
-        .iter()
-        .filter(|(n, _)| n == "topic")
-        .map(|(_, v)| v.as_str());
-    subscription.topics = match selector::compile_all(topics) {
+    subscription.topics = match selector::from_query(&pairs) {
         Ok(selectors) => selectors,
         Err(error) => return reply(out, 400, headers, &error.to_string()).await,
     };
-    let requested = request_headers
-        .iter()
-        .find(|(n, v)| n == "last-event-id" && !v.is_empty())
-        .or_else(|| pairs.iter().find(|(n, _)| n == "lastEventID"))
-        .map(|(_, v)| v.as_str());
+    let requested = history::requested_id(&request_headers, &pairs);
     let history = match open(settings) {
         Ok(history) => history,
         Err(error) => {

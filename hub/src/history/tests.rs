@@ -87,3 +87,18 @@ fn positions_sort_in_stream_order() {
     assert!(p("99-0") < p("junk"), "ids that are not ms-seq sort last");
     assert_eq!(p("7-3").cmp(&p("7-3")), std::cmp::Ordering::Equal);
 }
+
+#[test]
+fn the_header_is_asked_first_then_the_query_parameter() {
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    };
+    let query = pairs(&[("topic", "a"), ("lastEventID", "q")]);
+    let header = pairs(&[("last-event-id", "h")]);
+    assert_eq!(requested_id(&header, &query), Some("h"));
+    let empty_header = pairs(&[("last-event-id", "")]);
+    assert_eq!(requested_id(&empty_header, &query), Some("q"));
+    assert_eq!(requested_id(&[], &pairs(&[("topic", "a")])), None);
+}

@@ -172,3 +172,19 @@ fn any_matches_checks_every_topic_against_every_selector() {
     assert!(!any_matches(&selectors, &["/c".into(), "/a/1/2".into()]));
     assert!(!any_matches(&selectors, &[]));
 }
+
+#[test]
+fn a_requests_selectors_are_its_topic_parameters() {
+    let query: Vec<(String, String)> = [
+        ("topic", "https://a/1"),
+        ("lastEventID", "x"),
+        ("topic", "*"),
+    ]
+    .iter()
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect();
+    let selectors = from_query(&query).unwrap();
+    let texts: Vec<&str> = selectors.iter().map(|s| s.as_str()).collect();
+    assert_eq!(texts, ["https://a/1", "*"]);
+    assert_eq!(from_query(&[]).unwrap_err(), SelectorError::Missing);
+}
