@@ -40,42 +40,20 @@
 //!   `jwks_fetch` (wasm, per ABI: `wasi:http/outgoing-handler` on WASI 0.2,
 //!   `wasi:http/client` on WASI 0.3) fetches the JWKS.
 
-pub mod authorize;
+pub mod auth;
 pub mod config;
-pub mod cors;
-pub mod fanout;
-pub mod form;
-pub mod history;
 #[cfg(target_arch = "wasm32")]
 mod host;
-pub mod jwks;
-pub mod jwks_cache;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod jwks_fetch;
-pub mod keys;
+mod p2;
 // spin-sdk 7's macros name the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3", not(feature = "p2")))]
 extern crate spin_sdk_p3 as spin_sdk;
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
 mod p3;
-#[cfg(target_arch = "wasm32")]
-mod presence;
-pub mod redis_streams;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod request;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod respond;
-pub mod route;
-pub mod selector;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod spin_redis;
+pub mod protocol;
 pub mod subscriptions;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod subscriptions_route;
-pub mod token;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod transport;
-pub mod update;
+pub mod transport;
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
 compile_error!(
     "build the hub with one ABI: the default feature p2, or --no-default-features --features p3"

@@ -1,16 +1,16 @@
 //! The subscriptions API on WASI 0.3 (the routes, shapes and rules are in
-//! [`crate::subscriptions`] and [`crate::authorize`], the registry's read
-//! in [`crate::presence`]).
+//! [`crate::subscriptions`] and [`crate::auth::authorize`], the registry's read
+//! in [`crate::transport::presence`]).
 
 use super::jwks_fetch;
 use super::redis::open;
 use super::respond::{empty, reply, respond, unauthorized, unavailable, Headers};
-use crate::authorize::{self, Credentials};
+use crate::auth::authorize::{self, Credentials};
+use crate::auth::keys::Role;
 use crate::config::Settings;
 use crate::host::now;
-use crate::keys::Role;
-use crate::presence;
 use crate::subscriptions::{self, Route, RouteError};
+use crate::transport::presence;
 use spin_sdk_p3::http::{BoxBody, Method, Response};
 
 /// Answers a request for the API (`route` as [`subscriptions::route`]

@@ -6,12 +6,12 @@
 
 use super::redis::connect;
 use super::respond::{unauthorized, unavailable, Headers};
-use crate::authorize::AuthError;
+use crate::auth::authorize::AuthError;
+use crate::auth::jwks_cache::{Fetch, Fetched, KeyError};
+use crate::auth::keys::{self, Role, FETCH_TIMEOUT};
+use crate::auth::token::Key;
 use crate::config::Settings;
 use crate::host::{log, now};
-use crate::jwks_cache::{Fetch, Fetched, KeyError};
-use crate::keys::{self, Role, FETCH_TIMEOUT};
-use crate::token::Key;
 use futures::future::{select, Either};
 use futures::StreamExt;
 use spin_sdk_p3::http::body::IncomingBodyExt;

@@ -5,7 +5,7 @@
 //! entries, so an open stream holds no connection of its own.
 
 use crate::config::Settings;
-use crate::redis_streams::{Arg, Execute, RedisStreams, Reply};
+use crate::transport::redis_streams::{Arg, Execute, RedisStreams, Reply};
 use spin_sdk_p3::redis::{Connection, RedisParameter, RedisResult};
 use std::cell::RefCell;
 use std::rc::Rc;

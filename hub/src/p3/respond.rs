@@ -4,9 +4,9 @@
 //! task writes itself.
 
 use super::stream::Trailers;
-use crate::authorize::AuthError;
-use crate::form;
+use crate::auth::authorize::AuthError;
 use crate::host::log;
+use crate::protocol::form;
 use futures::StreamExt;
 use spin_sdk_p3::http::body::IncomingBodyExt;
 use spin_sdk_p3::http::{box_body, BoxBody, HeaderName, HeaderValue, Request, Response};

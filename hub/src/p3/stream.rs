@@ -1,6 +1,6 @@
 //! A subscriber's stream on WASI 0.3: it replays from its own position
 //! with its own reads, joins the instance's shared read at the seam
-//! ([`crate::fanout`]), and then writes what its queue gives, a heartbeat
+//! ([`crate::transport::fanout`]), and then writes what its queue gives, a heartbeat
 //! when due, until its token expires, its client goes, its queue
 //! overflows or Redis fails.
 //!
@@ -21,14 +21,14 @@
 use super::body::Body;
 use super::doorbell::Doorbell;
 use super::redis::{open, shared, Redis, Shared};
-use crate::authorize::Subscription;
+use crate::auth::authorize::Subscription;
 use crate::config::Settings;
-use crate::fanout::{self, Claim, End, Fanout, Next, Seam, QUEUE_DEPTH};
-use crate::history::{Entry, History, Position};
 use crate::host::{log, monotonic, now};
-use crate::presence::Presence;
-use crate::redis_streams::RedisStreams;
-use crate::update::HEARTBEAT;
+use crate::protocol::update::HEARTBEAT;
+use crate::transport::fanout::{self, Claim, End, Fanout, Next, Seam, QUEUE_DEPTH};
+use crate::transport::history::{Entry, History, Position};
+use crate::transport::presence::Presence;
+use crate::transport::redis_streams::RedisStreams;
 use spin_sdk_p3::wasip3::wit_bindgen::{FutureWriter, StreamWriter};
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
@@ -116,8 +116,9 @@ impl Subscriber {
             fanout(|f| f.start(newest));
         }
         let wanted = self.subscription.clone();
-        let filter =
-            Box::new(move |u: &crate::update::Stored| wanted.receives(&u.topics, u.private));
+        let filter = Box::new(move |u: &crate::protocol::update::Stored| {
+            wanted.receives(&u.topics, u.private)
+        });
         let Some((id, joined_at)) = fanout(|f| f.join(filter)) else {
             return Err("the shared read failed as this stream joined; retry".into());
         };

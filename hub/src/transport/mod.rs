@@ -1,0 +1,9 @@
+//! The transport, in Mercure's sense: the bus and its history (a small
+//! trait), on Redis Streams; the registry of active subscribers; and the
+//! WASI 0.3 instance's fan-out of one shared read.
+
+pub mod fanout;
+pub mod history;
+#[cfg(target_arch = "wasm32")]
+pub mod presence;
+pub mod redis_streams;
