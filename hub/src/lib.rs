@@ -42,8 +42,7 @@
 
 pub mod auth;
 pub mod config;
-#[cfg(target_arch = "wasm32")]
-mod host;
+pub mod host;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
 mod p2;
 // spin-sdk 7's macros name the crate `spin_sdk`.

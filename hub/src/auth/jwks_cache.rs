@@ -20,7 +20,8 @@
 
 use crate::auth::jwks::{self, Choice, Jwks};
 use crate::auth::token::{Header, Key};
-use crate::transport::redis_streams::{Arg, Execute, Reply};
+use crate::host::log;
+use crate::transport::redis_streams::{self, Arg, Execute, Reply};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -158,7 +159,7 @@ impl<'a, E: Execute> Store<'a, E> {
         header: &Header,
         now: u64,
     ) -> Result<Key, KeyError> {
-        let redis_down = |e: String| KeyError::Unavailable(format!("Redis unavailable: {e}"));
+        let redis_down = |e: String| KeyError::Unavailable(redis_streams::unavailable(&e));
         let record = self.get(url).await.map_err(redis_down)?;
         if let Some(record) = &record {
             if let Some(document) = record.fresh(now) {
@@ -176,7 +177,11 @@ impl<'a, E: Execute> Store<'a, E> {
                 )));
             }
         }
-        let fetched = fetcher.fetch(url).await.and_then(|fetched| {
+        let fetched = fetcher.fetch(url).await;
+        if let Err(reason) = &fetched {
+            log(&format!("JWKS fetch failed: {reason}"));
+        }
+        let fetched = fetched.and_then(|fetched| {
             let text =
                 String::from_utf8(fetched.body).map_err(|_| "the JWKS is not UTF-8".to_owned())?;
             let set = jwks::parse(text.as_bytes()).map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@ use crate::auth::authorize::AuthError;
 use crate::auth::jwks_cache::{Fetch, KeyError, Store};
 use crate::auth::token::{self, Key};
 use crate::config::Settings;
-use crate::transport::redis_streams::Execute;
+use crate::transport::redis_streams::{self, Execute};
 use std::future::Future;
 use std::time::Duration;
 
@@ -55,7 +55,7 @@ where
         token::header(token).map_err(|e| KeyError::Refused(AuthError::Token(e).to_string()))?;
     let redis = connect()
         .await
-        .map_err(|e| KeyError::Unavailable(format!("Redis unavailable: {e}")))?;
+        .map_err(|e| KeyError::Unavailable(redis_streams::unavailable(&e)))?;
     Store::new(&redis, &settings.key_prefix)
         .key_for(fetcher, url, &header, now_ms)
         .await

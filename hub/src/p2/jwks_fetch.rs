@@ -1,54 +1,22 @@
 //! The JWKS fetch on WASI 0.2: a `GET` through `wasi:http/outgoing-handler`
 //! (Spin's outbound HTTP: the host must allow the URL's origin in
 //! `allowed_outbound_hosts`), bounded by [`keys::MAX_JWKS_BYTES`] and
-//! [`keys::FETCH_TIMEOUT`]; and [`resolve`], [`keys::resolve`] with it.
+//! [`keys::FETCH_TIMEOUT`].
 
-use crate::auth::authorize::AuthError;
-use crate::auth::jwks_cache::{Fetch, Fetched, KeyError};
-use crate::auth::keys::{self, Role, FETCH_TIMEOUT};
-use crate::auth::token::Key;
-use crate::config::Settings;
-use crate::host::{log, now};
-use crate::p2::redis::connect;
-use crate::p2::respond::{unauthorized, unavailable, Headers};
-use spin_sdk::http::ResponseOutparam;
+use super::Spin;
+use crate::auth::jwks_cache::{Fetch, Fetched};
+use crate::auth::keys::{self, FETCH_TIMEOUT};
 use wasi::http::outgoing_handler;
 use wasi::http::types::{Fields, Method, OutgoingRequest, RequestOptions, Scheme};
 use wasi::io::streams::StreamError;
 
-/// The key for `token` (see [`keys::resolve`]), with Redis and the JWKS
-/// fetch of this ABI.
-pub async fn resolve(
-    settings: &Settings,
-    role: Role,
-    token: Option<&str>,
-) -> Result<Option<Key>, KeyError> {
-    let connect = || async { connect(settings) };
-    let now_ms = (now() * 1000.0) as u64;
-    keys::resolve(settings, role, token, connect, &HttpFetch, now_ms).await
-}
-
-/// Answers a request whose key could not be had: 401 or 503, one line.
-pub async fn refuse(out: ResponseOutparam, headers: Headers, error: KeyError) {
-    match error {
-        KeyError::Refused(reason) => unauthorized(out, headers, &AuthError::Key(reason)).await,
-        KeyError::Unavailable(reason) => unavailable(out, headers, &reason).await,
-    }
-}
-
-/// `GET` through `wasi:http/outgoing-handler`.
-struct HttpFetch;
-
-impl Fetch for HttpFetch {
+impl Fetch for Spin {
     async fn fetch(&self, url: &str) -> Result<Fetched, String> {
-        let fetched = get(url);
-        if let Err(reason) = &fetched {
-            log(&format!("JWKS fetch failed: {reason}"));
-        }
-        fetched
+        get(url)
     }
 }
 
+/// `GET` through `wasi:http/outgoing-handler`, within [`FETCH_TIMEOUT`].
 fn get(url: &str) -> Result<Fetched, String> {
     let (scheme, rest) = match url.split_once("://") {
         Some(("https", rest)) => (Scheme::Https, rest),

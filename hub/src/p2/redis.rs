@@ -3,32 +3,21 @@
 //! `redis_address` setting.
 
 use crate::config::Settings;
-use crate::transport::redis_streams::{Arg, Execute, RedisStreams, Reply};
+use crate::transport::redis_streams::{spin_redis_values, Arg, Execute, Reply};
 use spin_sdk::redis::{Connection, RedisParameter, RedisResult};
+
+spin_redis_values!(RedisParameter, RedisResult);
 
 pub struct Redis(Connection);
 
 impl Execute for Redis {
     async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
-        let params: Vec<RedisParameter> = args
-            .iter()
-            .map(|arg| match arg {
-                Arg::Int(n) => RedisParameter::Int64(*n),
-                Arg::Bytes(b) => RedisParameter::Binary(b.clone()),
-            })
-            .collect();
-        let results = self
-            .0
-            .execute(command, &params)
-            .map_err(|e| e.to_string())?;
+        let params: Vec<RedisParameter> = args.iter().map(RedisParameter::from).collect();
+        let results = self.0.execute(command, &params);
         Ok(results
+            .map_err(|e| e.to_string())?
             .into_iter()
-            .map(|r| match r {
-                RedisResult::Nil => Reply::Nil,
-                RedisResult::Status(s) => Reply::Status(s),
-                RedisResult::Int64(n) => Reply::Int(n),
-                RedisResult::Binary(b) => Reply::Bytes(b),
-            })
+            .map(Reply::from)
             .collect())
     }
 }
@@ -37,12 +26,4 @@ impl Execute for Redis {
 pub fn connect(settings: &Settings) -> Result<Redis, String> {
     let connection = Connection::open(&settings.redis_address).map_err(|e| e.to_string())?;
     Ok(Redis(connection))
-}
-
-pub fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
-    Ok(RedisStreams::new(
-        connect(settings)?,
-        &settings.key_prefix,
-        settings.history_size,
-    ))
 }

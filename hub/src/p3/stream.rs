@@ -18,17 +18,26 @@
 //! the instance's shared connection ([`Shared`]), so an open stream holds
 //! no Redis connection of its own.
 
-use super::body::Body;
-use super::doorbell::Doorbell;
-use super::redis::{open, shared, Redis, Shared};
+mod body;
+mod doorbell;
+
+use super::http;
+use super::redis::{shared, Redis, Shared};
+use super::Spin;
 use crate::auth::authorize::Subscription;
 use crate::config::Settings;
-use crate::host::{log, monotonic, now};
+use crate::host::{log, Host, Wasi};
+use crate::protocol::adapter;
+use crate::protocol::reply::Reply;
+use crate::protocol::subscribe::{bus_failed, Subscriber, CLIENT_GONE, READ_COUNT, TOKEN_EXPIRED};
 use crate::protocol::update::HEARTBEAT;
 use crate::transport::fanout::{self, Claim, End, Fanout, Next, Seam, QUEUE_DEPTH};
-use crate::transport::history::{Entry, History, Position};
+use crate::transport::history::{self, Entry, History, Position};
 use crate::transport::presence::Presence;
 use crate::transport::redis_streams::RedisStreams;
+use body::Body;
+use doorbell::Doorbell;
+use spin_sdk_p3::wasip3::http::types::Response as WasiResponse;
 use spin_sdk_p3::wasip3::wit_bindgen::{FutureWriter, StreamWriter};
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
@@ -37,8 +46,6 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-/// Entries per read.
-const READ_COUNT: usize = 100;
 /// How long the shared read waits in Redis before it reads again.
 const SHARED_BLOCK: Duration = Duration::from_secs(10);
 /// A replay read's wait: there is always something newer to read, or the
@@ -55,17 +62,45 @@ fn fanout<T>(f: impl FnOnce(&mut Fanout) -> T) -> T {
     FANOUT.with(|fanout| f(&mut fanout.borrow_mut()))
 }
 
-/// A stream about to start.
-pub struct Subscriber {
-    pub settings: Rc<Settings>,
-    pub subscription: Subscription,
-    /// The request's own connection, for the replay; dropped once the
-    /// stream joins the shared read.
-    pub history: Option<RedisStreams<Redis>>,
-    pub presence: Option<Presence>,
+/// Starts `subscriber`'s stream: returns its response, whose body the
+/// stream's own task writes (`Err`: the answer that refuses it).
+pub async fn open(subscriber: Subscriber<Redis>) -> Result<WasiResponse, Reply> {
+    let Subscriber {
+        head,
+        subscription,
+        after,
+        history,
+        presence,
+        settings,
+        cors,
+    } = subscriber;
+    let (response, body, trailers) = match http::stream_response(200, head) {
+        Ok(parts) => parts,
+        Err(reason) => return Err(Reply::line(500, cors, &reason)),
+    };
+    let stream = Stream {
+        settings,
+        subscription,
+        history: Some(history),
+        presence,
+    };
+    match stream.start(after, body, trailers).await {
+        Ok(()) => Ok(response),
+        Err(error) => Err(Reply::redis_unavailable(cors, &error)),
+    }
 }
 
-impl Subscriber {
+/// A stream about to start.
+struct Stream {
+    settings: Rc<Settings>,
+    subscription: Subscription,
+    /// The request's own connection, for the replay; dropped once the
+    /// stream joins the shared read.
+    history: Option<RedisStreams<Redis>>,
+    presence: Option<Presence>,
+}
+
+impl Stream {
     /// The registry, through the instance's shared connection.
     fn registry(&self) -> RedisStreams<Shared> {
         shared(&self.settings)
@@ -92,11 +127,11 @@ impl Drop for Member {
     }
 }
 
-impl Subscriber {
+impl Stream {
     /// Joins the shared read (starting it at the newest entry if it is not
     /// running) and starts the stream's task, which writes the response
     /// body to `body` and then ends it with `trailers`.
-    pub async fn open(
+    async fn start(
         self,
         after: Position,
         body: StreamWriter<u8>,
@@ -139,37 +174,36 @@ impl Subscriber {
         drop(body);
         let _ = trailers.write(Ok(None)).await;
         if let Some(presence) = self.presence.take() {
-            presence.end(&self.registry()).await;
+            presence.end(&self.registry(), &Wasi).await;
         }
     }
 
     /// Streams until the end; returns why it ended.
     async fn pump(&mut self, member: &mut Member, seam: &mut Seam, body: &mut Body) -> String {
-        const GONE: &str = "client gone: write failed; subscription stopped";
         if body.send(HEARTBEAT.to_vec()).await.is_err() {
-            return GONE.into();
+            return CLIENT_GONE.into();
         }
-        let mut last_write = monotonic();
+        let mut last_write = Wasi.monotonic();
         // The request's connection serves the replay only.
         let history = match self.history.take() {
             Some(history) => history,
-            None => match open(&self.settings).await {
+            None => match adapter::open(&Spin, &self.settings).await {
                 Ok(history) => history,
-                Err(error) => return format!("stream ended: {error}"),
+                Err(error) => return bus_failed(&error),
             },
         };
         while let Some(from) = seam.replay_from().cloned() {
             let read = history.read_after(&from, REPLAY_BLOCK, READ_COUNT).await;
             let entries = match read {
                 Ok(entries) => entries,
-                Err(error) => return format!("stream ended: {error}"),
+                Err(error) => return bus_failed(&error),
             };
-            let batch = frames(seam.replayed(entries), Some(&self.subscription));
+            let batch = history::frames(seam.replayed(entries), Some(&self.subscription));
             if !batch.is_empty() {
                 if body.send(batch).await.is_err() {
-                    return GONE.into();
+                    return CLIENT_GONE.into();
                 }
-                last_write = monotonic();
+                last_write = Wasi.monotonic();
             }
         }
         // Live from here: the shared read feeds this stream.
@@ -180,13 +214,14 @@ impl Subscriber {
         loop {
             // A write still pending is as good as a heartbeat.
             let since = if out.is_empty() && body.is_idle() {
-                monotonic().saturating_sub(last_write)
+                Wasi.monotonic().saturating_sub(last_write)
             } else {
                 Duration::ZERO
             };
-            let Some(wait) = fanout::wait(heartbeat, since, now(), self.subscription.expires_at)
+            let Some(wait) =
+                fanout::wait(heartbeat, since, Wasi.now(), self.subscription.expires_at)
             else {
-                return "subscriber token expired: stream ended".into();
+                return TOKEN_EXPIRED.into();
             };
             let mut timer = pin!(spin_sdk_p3::time::sleep(wait));
             let event = poll_fn(|cx| {
@@ -202,25 +237,25 @@ impl Subscriber {
             })
             .await;
             match event {
-                Event::Queue(Next::Entries(entries)) => out = frames(seam.live(entries), None),
+                Event::Queue(Next::Entries(entries)) => {
+                    out = history::frames(seam.live(entries), None)
+                }
                 Event::Queue(Next::Ended(End::Overflow)) => {
                     return format!("subscriber too slow: {QUEUE_DEPTH} updates queued; stream ended (the client resumes with Last-Event-ID)");
                 }
-                Event::Queue(Next::Ended(End::Bus(error))) => {
-                    return format!("stream ended: {error}")
-                }
-                Event::Wrote => last_write = monotonic(),
-                Event::Gone => return GONE.into(),
+                Event::Queue(Next::Ended(End::Bus(error))) => return bus_failed(&error),
+                Event::Wrote => last_write = Wasi.monotonic(),
+                Event::Gone => return CLIENT_GONE.into(),
                 Event::Read | Event::Tick => {}
             }
             if self.presence.is_some() {
                 let registry = self.registry();
                 if let Some(presence) = self.presence.as_mut() {
-                    presence.refresh(&registry).await;
+                    presence.refresh(&registry, &Wasi).await;
                 }
             }
             let idle = out.is_empty() && body.is_idle();
-            if idle && monotonic().saturating_sub(last_write) >= heartbeat {
+            if idle && Wasi.monotonic().saturating_sub(last_write) >= heartbeat {
                 out = HEARTBEAT.to_vec();
             }
         }
@@ -337,18 +372,7 @@ async fn reader(settings: &Settings) -> Result<Rc<RedisStreams<Redis>>, String> 
     if let Some(reader) = READER.with(|r| r.borrow().clone()) {
         return Ok(reader);
     }
-    let reader = Rc::new(open(settings).await?);
+    let reader = Rc::new(adapter::open(&Spin, settings).await?);
     READER.with(|r| *r.borrow_mut() = Some(reader.clone()));
     Ok(reader)
-}
-
-/// The frames of `entries` (those `subscription` receives, if given).
-fn frames(entries: Vec<Entry>, subscription: Option<&Subscription>) -> Vec<u8> {
-    let mut batch = Vec::new();
-    for update in entries.into_iter().filter_map(|e| e.update) {
-        if subscription.is_none_or(|s| s.receives(&update.topics, update.private)) {
-            batch.extend_from_slice(&update.frame);
-        }
-    }
-    batch
 }

@@ -7,6 +7,8 @@
 use crate::protocol::selector::{MAX_SELECTORS, MAX_SELECTOR_BYTES};
 use std::fmt;
 
+/// The publish form's media type.
+pub const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// Largest publish body, in bytes (413 past it).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Longest `id`, in bytes.

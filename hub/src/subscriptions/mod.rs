@@ -7,6 +7,8 @@
 //!
 //! Pure: no I/O; the registry itself is [`crate::transport::history::Registry`].
 
+pub mod api;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;

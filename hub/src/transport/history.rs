@@ -174,6 +174,18 @@ async fn newest<H: History>(history: &H, count: usize) -> Result<(Position, Vec<
     Ok((after, entries))
 }
 
+/// The SSE frames of `entries` that `subscription` receives (all of them
+/// without one: a queue the fan-out already filtered), in order.
+pub fn frames(entries: Vec<Entry>, subscription: Option<&Subscription>) -> Vec<u8> {
+    let mut batch = Vec::new();
+    for update in entries.into_iter().filter_map(|e| e.update) {
+        if subscription.is_none_or(|s| s.receives(&update.topics, update.private)) {
+            batch.extend_from_slice(&update.frame);
+        }
+    }
+    batch
+}
+
 #[cfg(test)]
 pub(crate) mod memory;
 #[cfg(test)]

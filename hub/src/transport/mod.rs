@@ -4,6 +4,5 @@
 
 pub mod fanout;
 pub mod history;
-#[cfg(target_arch = "wasm32")]
 pub mod presence;
 pub mod redis_streams;

@@ -5,7 +5,7 @@
 
 use crate::auth::authorize::Subscription;
 use crate::config::Settings;
-use crate::host::{log, monotonic, random_bytes};
+use crate::host::{log, Host};
 use crate::protocol::form::EARLIEST;
 use crate::protocol::update::{self, Update};
 use crate::subscriptions::{self, Record};
@@ -46,13 +46,14 @@ impl Presence {
         redis: &RedisStreams<E>,
         settings: &Settings,
         subscription: &Subscription,
+        host: &impl Host,
     ) -> Result<Option<Self>, RedisError> {
         if !settings.subscriptions {
             return Ok(None);
         }
         let presence = Self {
             record: Record {
-                subscriber: update::generated_id(random_bytes()),
+                subscriber: update::generated_id(host.random_bytes()),
                 topics: subscription
                     .topics
                     .iter()
@@ -60,14 +61,14 @@ impl Presence {
                     .collect(),
                 payload: subscription.payload.clone(),
             },
-            refreshed: monotonic(),
+            refreshed: host.monotonic(),
             heartbeat: settings.heartbeat,
         };
         let ttl = subscriptions::ttl(presence.heartbeat);
         redis
             .register(&presence.record.subscriber, &presence.record.to_json(), ttl)
             .await?;
-        if let Err(error) = presence.announce(redis, true).await {
+        if let Err(error) = presence.announce(redis, true, host).await {
             let _ = redis.unregister(&presence.record.subscriber).await;
             return Err(error);
         }
@@ -75,8 +76,11 @@ impl Presence {
     }
 
     /// Refreshes the entry if a heartbeat has passed since the last time.
-    pub async fn refresh<E: Execute>(&mut self, redis: &RedisStreams<E>) {
-        if !subscriptions::refresh_due(monotonic().saturating_sub(self.refreshed), self.heartbeat) {
+    pub async fn refresh<E: Execute>(&mut self, redis: &RedisStreams<E>, host: &impl Host) {
+        if !subscriptions::refresh_due(
+            host.monotonic().saturating_sub(self.refreshed),
+            self.heartbeat,
+        ) {
             return;
         }
         let ttl = subscriptions::ttl(self.heartbeat);
@@ -84,16 +88,16 @@ impl Presence {
             .register(&self.record.subscriber, &self.record.to_json(), ttl)
             .await
         {
-            Ok(()) => self.refreshed = monotonic(),
+            Ok(()) => self.refreshed = host.monotonic(),
             Err(error) => log(&format!("subscription not refreshed: {error}")),
         }
     }
 
     /// Unregisters and publishes the end events (failures are logged: the
     /// entry then expires on its own).
-    pub async fn end<E: Execute>(self, redis: &RedisStreams<E>) {
+    pub async fn end<E: Execute>(self, redis: &RedisStreams<E>, host: &impl Host) {
         let done = match redis.unregister(&self.record.subscriber).await {
-            Ok(()) => self.announce(redis, false).await,
+            Ok(()) => self.announce(redis, false, host).await,
             Err(error) => Err(error),
         };
         if let Err(error) = done {
@@ -107,11 +111,12 @@ impl Presence {
         &self,
         redis: &RedisStreams<E>,
         active: bool,
+        host: &impl Host,
     ) -> Result<(), RedisError> {
         for (topic, data) in self.record.events(active) {
             redis
                 .append(&Update {
-                    id: update::generated_id(random_bytes()),
+                    id: update::generated_id(host.random_bytes()),
                     topics: vec![topic],
                     data,
                     event_type: String::new(),

@@ -46,6 +46,36 @@ pub enum Reply {
     Bytes(Vec<u8>),
 }
 
+/// `From` conversions between [`Arg`]/[`Reply`] and a Spin Redis
+/// binding's `RedisParameter`/`RedisResult` (named at the call site):
+/// WASI 0.2 and WASI 0.3 generate the same shapes as two sets of types.
+#[cfg(target_arch = "wasm32")]
+macro_rules! spin_redis_values {
+    ($parameter:ident, $result:ident) => {
+        impl From<&Arg> for $parameter {
+            fn from(arg: &Arg) -> Self {
+                match arg {
+                    Arg::Int(n) => $parameter::Int64(*n),
+                    Arg::Bytes(b) => $parameter::Binary(b.clone()),
+                }
+            }
+        }
+
+        impl From<$result> for Reply {
+            fn from(result: $result) -> Self {
+                match result {
+                    $result::Nil => Reply::Nil,
+                    $result::Status(s) => Reply::Status(s),
+                    $result::Int64(n) => Reply::Int(n),
+                    $result::Binary(b) => Reply::Bytes(b),
+                }
+            }
+        }
+    };
+}
+#[cfg(target_arch = "wasm32")]
+pub(crate) use spin_redis_values;
+
 /// Runs one Redis command (the host's `execute`).
 #[allow(async_fn_in_trait)]
 pub trait Execute {
@@ -74,6 +104,11 @@ impl fmt::Display for RedisError {
             }
         }
     }
+}
+
+/// The reason given for a request that needed Redis and could not have it.
+pub fn unavailable(error: &impl fmt::Display) -> String {
+    format!("Redis unavailable: {error}")
 }
 
 /// Appends and indexes atomically; see the module docs.
