@@ -19,6 +19,7 @@ pub fn log(line: &str) {
 
 /// The component's host, through the WASI interfaces of its ABI.
 #[cfg(target_arch = "wasm32")]
+#[derive(Clone, Copy)]
 pub struct Wasi;
 
 #[cfg(target_arch = "wasm32")]

@@ -29,6 +29,8 @@
 //! position, as does the last subscriber leaving: the next join starts the
 //! shared read again at the newest entry ([`Fanout::start`]).
 
+pub mod stream;
+
 use crate::protocol::update::Stored;
 use crate::transport::history::{Entry, Position};
 use std::collections::{BTreeMap, VecDeque};

@@ -3,14 +3,11 @@
 //! that stops reading holds back its stream's task (and then fills only its
 //! own bounded queue), with no channel or forwarding task in between.
 
+use crate::transport::fanout::stream::{self, Gone};
 use spin_sdk_p3::wasip3::wit_bindgen::StreamWriter;
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
-/// The client went away: the host dropped its end of the body.
-#[derive(Debug)]
-pub struct Gone;
 
 type Write = Pin<Box<dyn Future<Output = (StreamWriter<u8>, bool)>>>;
 
@@ -27,14 +24,15 @@ impl Body {
             in_flight: None,
         }
     }
+}
 
-    /// Whether no write is in flight.
-    pub fn is_idle(&self) -> bool {
+/// `Gone` when the host dropped its end of the body.
+impl stream::Body for Body {
+    fn is_idle(&self) -> bool {
         self.in_flight.is_none()
     }
 
-    /// Starts writing `bytes` (a write in flight must have finished).
-    pub fn start(&mut self, bytes: Vec<u8>) -> Result<(), Gone> {
+    fn start(&mut self, bytes: Vec<u8>) -> Result<(), Gone> {
         let mut writer = self.writer.take().ok_or(Gone)?;
         self.in_flight = Some(Box::pin(async move {
             let unwritten = writer.write_all(bytes).await;
@@ -43,10 +41,7 @@ impl Body {
         Ok(())
     }
 
-    /// Drives the write in flight: `Ready(Ok(true))` when it has just
-    /// finished, `Ready(Ok(false))` when there is none, `Pending` while the
-    /// client has not taken it all.
-    pub fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<Result<bool, Gone>> {
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<Result<bool, Gone>> {
         let Some(write) = self.in_flight.as_mut() else {
             return Poll::Ready(Ok(false));
         };
@@ -60,12 +55,5 @@ impl Body {
         }
         self.writer = Some(writer);
         Poll::Ready(Ok(true))
-    }
-
-    /// Writes `bytes` and waits until the client has taken them.
-    pub async fn send(&mut self, bytes: Vec<u8>) -> Result<(), Gone> {
-        poll_fn(|cx| self.poll_write(cx)).await?;
-        self.start(bytes)?;
-        poll_fn(|cx| self.poll_write(cx)).await.map(drop)
     }
 }

@@ -8,6 +8,7 @@
 //! sleeps, and the [`Doorbell::waker`] it hands to the fan-out writes one
 //! byte to it, which the host delivers to the sleeping task as an event.
 
+use crate::transport::fanout::stream::Bell;
 use spin_sdk_p3::wasip3::wit_bindgen::{StreamReader, StreamWriter};
 use spin_sdk_p3::wasip3::wit_stream;
 use std::cell::{Cell, RefCell};
@@ -51,20 +52,20 @@ impl Doorbell {
             read: None,
         }
     }
+}
 
-    /// The waker to hand to code that other tasks may wake.
-    pub fn waker(&self) -> &Waker {
+impl Bell for Doorbell {
+    fn waker(&self) -> &Waker {
         &self.waker
     }
 
     /// Takes every ring so far and leaves a read pending, so that the next
-    /// ring wakes this task (through `cx`). True if it was rung.
-    pub fn poll_rings(&mut self, cx: &mut Context<'_>) -> bool {
-        let mut rung = false;
+    /// ring wakes this task (through `cx`).
+    fn poll_rings(&mut self, cx: &mut Context<'_>) {
         loop {
             if self.read.is_none() {
                 let Some(mut reader) = self.reader.take() else {
-                    return rung;
+                    return;
                 };
                 self.read = Some(Box::pin(async move {
                     let byte = reader.next().await;
@@ -72,19 +73,18 @@ impl Doorbell {
                 }));
             }
             let Some(read) = self.read.as_mut() else {
-                return rung;
+                return;
             };
             match read.as_mut().poll(cx) {
                 Poll::Ready((reader, byte)) => {
                     self.read = None;
                     // Without a byte the write end is gone: stop reading.
                     if byte.is_none() {
-                        return rung;
+                        return;
                     }
                     self.reader = Some(reader);
-                    rung = true;
                 }
-                Poll::Pending => return rung,
+                Poll::Pending => return,
             }
         }
     }
