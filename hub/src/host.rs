@@ -1,6 +1,6 @@
 //! Host services the request flow needs, as a trait ([`Host`]: wall and
 //! monotonic clocks, random bytes) so the flow is tested natively with a
-//! fake; [`Wasi`] is it on WASI 0.2 or 0.3, by the build's ABI. The log
+//! fake; `Wasi` is it on WASI 0.2 or 0.3, by the build's ABI. The log
 //! line goes to stderr (shown by Spin).
 
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! one, or, with a `*_jwks_url` (which takes precedence, as in the
 //! reference hub), the JWKS key the token's header names, through
 //! [`crate::auth::jwks_cache`]. The Redis connection and the HTTP fetch are the
-//! adapter's (`jwks_fetch` per ABI); the fetch is bounded by
+//! adapter's ([`crate::protocol::adapter::Adapter`]: `jwks_fetch` per ABI); the fetch is bounded by
 //! [`MAX_JWKS_BYTES`] and [`FETCH_TIMEOUT`].
 
 use crate::auth::authorize::AuthError;

@@ -164,8 +164,11 @@ fn reply_to(fake: &Fake, request: &Request, bytes: &[u8]) -> Reply {
 }
 
 fn header<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
-    reply
-        .headers
+    header_of(&reply.headers, name)
+}
+
+fn header_of<'a>(headers: &'a [(&str, String)], name: &str) -> Option<&'a str> {
+    headers
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v.as_str())
@@ -412,13 +415,6 @@ fn a_stream_enters_the_registry_and_leaves_it_when_the_bus_fails() {
     let after = fake.commands();
     // Unregistered, then one subscription event published.
     assert_eq!(after[registered.len()..], ["XREAD", "EVAL", "EVAL"]);
-}
-
-fn header_of<'a>(headers: &'a [(&str, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The instance's fan-out (the WASI 0.3 hub): one shared read of the bus
 //! per instance, handed to each of the instance's subscribers through its
 //! own bounded queue, and the seam where a new subscriber's replay meets
-//! that shared read. Pure: no I/O, no clock; the transport drives it.
+//! that shared read. Pure: no I/O, no clock; [`stream`] drives it.
 //!
 //! # The shared read
 //! At most one read of the bus is in flight per instance: a subscriber task
