@@ -3,7 +3,7 @@
 //! "the default"; a set but invalid value is an error naming the variable
 //! (the handler answers 500 and logs it), never silently replaced.
 
-use crate::token::Key;
+use crate::auth::token::Key;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::time::Duration;

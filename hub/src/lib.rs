@@ -5,77 +5,56 @@
 //!
 //! # Layout
 //!
-//! - [`selector`]: topic selectors (`*`, exact, RFC 6570 templates) matched
-//!   by a linear-time NFA; request bounds.
-//! - [`token`]: JWS HS256/RS256/ES256 verification (and signing, for
-//!   tooling and tests).
-//! - [`jwks`]: JSON Web Key Sets and the choice of a token's key;
-//!   [`jwks_cache`]: the JWKS kept in Redis, when to fetch it again.
-//! - [`authorize`]: where the token comes from; who may publish; who
-//!   receives which update (private updates).
-//! - [`form`]: the publish form and its limits.
-//! - [`update`]: the update model, its stored JSON and its SSE bytes.
-//! - [`subscriptions`]: the subscriptions API's routes and JSON-LD shapes,
-//!   subscription events and the registry's records.
-//! - [`fanout`]: the WASI 0.3 hub's shared read per instance, bounded
-//!   per-subscriber queues and the replay/live seam.
-//! - [`history`]: the bus and registry traits and where a subscriber
-//!   starts reading.
-//! - [`redis_streams`]: that trait on Redis Streams (one `EVAL` per publish).
-//! - [`route`]: which route a request's path is for.
-//! - [`config`]: settings from Spin variables.
-//! - [`cors`]: CORS headers for configured origins, with credentials.
-//! - `transport` (wasm, feature `p2`, the default: WASI 0.2): the
-//!   `#[http_component]` handler, with `request` (headers, bounded body),
-//!   `respond` (status, headers, one-line answers), `spin_redis` (the
-//!   Redis commands through `spin_sdk::redis`) and `subscriptions_route`
-//!   (the subscriptions API). Each stream reads Redis itself.
-//! - `p3` (wasm, feature `p3`: WASI 0.3): the `#[http_service]` handler;
-//!   an instance serves many streams, all fed by one shared read
-//!   ([`fanout`]).
-//! - `host` (clocks, random bytes, log) and `presence` (a stream's entry
-//!   in the registry) serve both.
-//! - [`jwks`], [`jwks_cache`]: JWKS documents (RFC 7517) and when a cached
-//!   one is fresh; [`keys`]: the key for a token, static or from a JWKS;
-//!   `jwks_fetch` (wasm, per ABI: `wasi:http/outgoing-handler` on WASI 0.2,
-//!   `wasi:http/client` on WASI 0.3) fetches the JWKS.
+//! One request flow serves both ABIs; each ABI's adapter converts types
+//! and does the I/O.
+//!
+//! - [`protocol`]: the Mercure protocol and the request flow. A request is
+//!   read once into a [`protocol::command::Command`]; [`protocol::answer`]
+//!   decides the whole answer ([`protocol::reply`]: status, headers, a
+//!   one-line reason) or a subscriber's stream ([`protocol::subscribe`]);
+//!   [`protocol::publish`] checks and stores an update. The I/O it needs
+//!   is an [`protocol::adapter::Adapter`]'s. Pure parts: [`protocol::route`],
+//!   [`protocol::cors`], the publish [`protocol::form`], topic
+//!   [`protocol::selector`]s and the [`protocol::update`] (stored form,
+//!   SSE bytes).
+//! - [`auth`]: JWS tokens ([`auth::token`]), the key that checks one
+//!   ([`auth::keys`]: configured, or from a JWKS, [`auth::jwks`], kept in
+//!   Redis, [`auth::jwks_cache`]), and who may publish or receive what
+//!   ([`auth::authorize`]).
+//! - [`transport`] (Mercure's word for the bus): the [`transport::history`]
+//!   trait and where a subscriber starts; [`transport::redis_streams`],
+//!   that trait on Redis Streams (one `EVAL` per publish) and the registry
+//!   of active subscribers; a stream's entry in it
+//!   ([`transport::presence`]); the WASI 0.3 instance's
+//!   [`transport::fanout`] of one shared read and the stream that runs on
+//!   it ([`transport::fanout::stream`]).
+//! - [`subscriptions`]: the subscriptions API (routes, JSON-LD shapes,
+//!   registry records, subscription events) and its answer
+//!   ([`subscriptions::api`]).
+//! - [`config`]: settings from Spin variables; [`host`]: clocks and random
+//!   bytes as a trait (WASI's in the component), the log line.
+//! - `p2` (wasm, feature `p2`, the default: WASI 0.2) and `p3` (wasm,
+//!   feature `p3`: WASI 0.3), the same files for the same job: `mod.rs`
+//!   (the handler and the [`protocol::adapter::Adapter`]: settings, Redis),
+//!   `http.rs` (the request in, the answer out), `redis.rs` (Spin's Redis
+//!   as [`transport::redis_streams::Execute`]), `jwks_fetch.rs` (the JWKS
+//!   `GET`). On WASI 0.2 each stream reads Redis itself; on WASI 0.3
+//!   `stream.rs` lends the fan-out's stream its instance (doorbells, the
+//!   WASI body).
 
-pub mod authorize;
+pub mod auth;
 pub mod config;
-pub mod cors;
-pub mod fanout;
-pub mod form;
-pub mod history;
-#[cfg(target_arch = "wasm32")]
-mod host;
-pub mod jwks;
-pub mod jwks_cache;
+pub mod host;
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod jwks_fetch;
-pub mod keys;
+mod p2;
 // spin-sdk 7's macros name the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3", not(feature = "p2")))]
 extern crate spin_sdk_p3 as spin_sdk;
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
 mod p3;
-#[cfg(target_arch = "wasm32")]
-mod presence;
-pub mod redis_streams;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod request;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod respond;
-pub mod route;
-pub mod selector;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod spin_redis;
+pub mod protocol;
 pub mod subscriptions;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod subscriptions_route;
-pub mod token;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod transport;
-pub mod update;
+pub mod transport;
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
 compile_error!(
     "build the hub with one ABI: the default feature p2, or --no-default-features --features p3"

@@ -3,11 +3,11 @@
 //! Spin's `execute` does. Skipped, with a printed reason, when
 //! `redis-server` is not installed (fails instead when `CI` is set).
 
-use mercure_hub::authorize::Subscription;
-use mercure_hub::history::{self, History, Position};
-use mercure_hub::redis_streams::{Arg, Execute, RedisStreams, Reply};
-use mercure_hub::selector;
-use mercure_hub::update::Update;
+use mercure_hub::auth::authorize::Subscription;
+use mercure_hub::protocol::selector;
+use mercure_hub::protocol::update::Update;
+use mercure_hub::transport::history::{self, History, Position};
+use mercure_hub::transport::redis_streams::{Arg, Execute, RedisStreams, Reply};
 use std::cell::RefCell;
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};

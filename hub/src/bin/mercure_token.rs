@@ -5,7 +5,7 @@
 //! mercure-token <key> publish|subscribe [SELECTOR...]   (default selector: *)
 //! ```
 
-use mercure_hub::token;
+use mercure_hub::auth::token;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

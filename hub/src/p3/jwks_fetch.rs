@@ -2,64 +2,26 @@
 //! (spin-sdk 7's `send`; the host must allow the URL's origin in
 //! `allowed_outbound_hosts`), bounded by [`keys::MAX_JWKS_BYTES`] and
 //! [`FETCH_TIMEOUT`]; it waits in its own task, so the instance's other
-//! requests go on meanwhile. [`resolve`] is [`keys::resolve`] with it.
+//! requests go on meanwhile.
 
-use super::redis::connect;
-use super::respond::{unauthorized, unavailable, Headers};
-use crate::authorize::AuthError;
-use crate::config::Settings;
-use crate::host::{log, now};
-use crate::jwks_cache::{Fetch, Fetched, KeyError};
-use crate::keys::{self, Role, FETCH_TIMEOUT};
-use crate::token::Key;
+use super::Spin;
+use crate::auth::jwks_cache::{Fetch, Fetched};
+use crate::auth::keys::{self, FETCH_TIMEOUT};
 use futures::future::{select, Either};
 use futures::StreamExt;
 use spin_sdk_p3::http::body::IncomingBodyExt;
-use spin_sdk_p3::http::{BoxBody, Method, Request, Response};
+use spin_sdk_p3::http::{Method, Request};
 use spin_sdk_p3::wasip3::http::types::ErrorCode;
 use std::pin::pin;
 
-/// The key for `token` (see [`keys::resolve`]), with Redis and the JWKS
-/// fetch of this ABI.
-pub async fn resolve(
-    settings: &Settings,
-    role: Role,
-    token: Option<&str>,
-) -> Result<Option<Key>, KeyError> {
-    let now_ms = (now() * 1000.0) as u64;
-    keys::resolve(
-        settings,
-        role,
-        token,
-        || connect(settings),
-        &HttpFetch,
-        now_ms,
-    )
-    .await
-}
-
-/// The answer for a request whose key could not be had: 401 or 503, one line.
-pub fn refuse(headers: Headers, error: KeyError) -> Response<BoxBody> {
-    match error {
-        KeyError::Refused(reason) => unauthorized(headers, &AuthError::Key(reason)),
-        KeyError::Unavailable(reason) => unavailable(headers, &reason),
-    }
-}
-
 /// `GET` through `wasi:http/client`, within [`FETCH_TIMEOUT`].
-struct HttpFetch;
-
-impl Fetch for HttpFetch {
+impl Fetch for Spin {
     async fn fetch(&self, url: &str) -> Result<Fetched, String> {
         let timer = pin!(spin_sdk_p3::time::sleep(FETCH_TIMEOUT));
-        let fetched = match select(pin!(get(url)), timer).await {
+        match select(pin!(get(url)), timer).await {
             Either::Left((fetched, _)) => fetched,
             Either::Right(((), _)) => Err(keys::timed_out(url)),
-        };
-        if let Err(reason) = &fetched {
-            log(&format!("JWKS fetch failed: {reason}"));
         }
-        fetched
     }
 }
 

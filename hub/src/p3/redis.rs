@@ -5,32 +5,23 @@
 //! entries, so an open stream holds no connection of its own.
 
 use crate::config::Settings;
-use crate::redis_streams::{Arg, Execute, RedisStreams, Reply};
+use crate::transport::redis_streams::{spin_redis_values, Arg, Execute, RedisStreams, Reply};
 use spin_sdk_p3::redis::{Connection, RedisParameter, RedisResult};
 use std::cell::RefCell;
 use std::rc::Rc;
+
+spin_redis_values!(RedisParameter, RedisResult);
 
 pub struct Redis(Connection);
 
 impl Execute for Redis {
     async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
-        let params = args.iter().map(|arg| match arg {
-            Arg::Int(n) => RedisParameter::Int64(*n),
-            Arg::Bytes(b) => RedisParameter::Binary(b.clone()),
-        });
-        let results = self
-            .0
-            .execute(command, params)
-            .await
-            .map_err(|e| e.to_string())?;
+        let params = args.iter().map(RedisParameter::from);
+        let results = self.0.execute(command, params).await;
         Ok(results
+            .map_err(|e| e.to_string())?
             .into_iter()
-            .map(|r| match r {
-                RedisResult::Nil => Reply::Nil,
-                RedisResult::Status(s) => Reply::Status(s),
-                RedisResult::Int64(n) => Reply::Int(n),
-                RedisResult::Binary(b) => Reply::Bytes(b),
-            })
+            .map(Reply::from)
             .collect())
     }
 }
@@ -41,15 +32,6 @@ pub async fn connect(settings: &Settings) -> Result<Redis, String> {
         .await
         .map_err(|e| e.to_string())?;
     Ok(Redis(connection))
-}
-
-/// A new connection to the hub's Redis, as its history.
-pub async fn open(settings: &Settings) -> Result<RedisStreams<Redis>, String> {
-    Ok(RedisStreams::new(
-        connect(settings).await?,
-        &settings.key_prefix,
-        settings.history_size,
-    ))
 }
 
 thread_local! {

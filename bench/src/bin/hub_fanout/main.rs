@@ -300,7 +300,7 @@ fn main() {
     };
     let cpu = |pid: u32| procfs::cpu_seconds(pid).unwrap_or(0.0);
     let rss_before = rss(&pids);
-    let token = mercure_hub::token::sign(
+    let token = mercure_hub::auth::token::sign(
         &serde_json::json!({"mercure": {"publish": ["*"]}}),
         KEY.as_bytes(),
     );

@@ -177,11 +177,11 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
 
 impl Hub {
     pub fn publisher_token(&self, claims: Value) -> String {
-        mercure_hub::token::sign(&claims, self.publisher_key.as_bytes())
+        mercure_hub::auth::token::sign(&claims, self.publisher_key.as_bytes())
     }
 
     pub fn subscriber_token(&self, claims: Value) -> String {
-        mercure_hub::token::sign(&claims, self.subscriber_key.as_bytes())
+        mercure_hub::auth::token::sign(&claims, self.subscriber_key.as_bytes())
     }
 
     /// A token that may publish to every topic.

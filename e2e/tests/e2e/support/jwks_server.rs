@@ -114,11 +114,11 @@ impl TestKey {
             TestKey::Rsa(key, _) => {
                 let signer = RsaSigningKey::<Sha256>::new((**key).clone());
                 let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid});
-                mercure_hub::token::sign_with(&header, claims, |m| signer.sign(m).to_vec())
+                mercure_hub::auth::token::sign_with(&header, claims, |m| signer.sign(m).to_vec())
             }
             TestKey::Ec(key, _) => {
                 let header = json!({"alg": "ES256", "typ": "JWT", "kid": kid});
-                mercure_hub::token::sign_with(&header, claims, |m| {
+                mercure_hub::auth::token::sign_with(&header, claims, |m| {
                     let signature: Signature = key.sign(m);
                     signature.to_bytes().to_vec()
                 })
