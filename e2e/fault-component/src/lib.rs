@@ -14,8 +14,8 @@
 //! - anything else: `200 ok` at once (a well-behaved neighbour).
 //!
 //! [`Fault::from_path`] and [`print_lines`] are plain functions, tested
-//! natively; the wasm-only `component_p2` (WASI 0.2, the default feature)
-//! and `component_p3` (WASI 0.3, feature `p3`) modules do the I/O.
+//! natively; the wasm-only `p2` (WASI 0.2, the default feature)
+//! and `p3` (WASI 0.3, feature `p3`) modules do the I/O.
 
 /// Largest `mib` honoured by `/print`, so a typo cannot fill a disk.
 pub const MAX_PRINT_MIB: usize = 64;
@@ -88,7 +88,7 @@ pub fn spin_forever() -> ! {
 
 /// The WASI 0.2 entry point (spin-sdk 5.2; wasm only).
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod component_p2;
+mod p2;
 
 // spin-sdk 7's macros name the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
@@ -96,7 +96,7 @@ extern crate spin_sdk_p3 as spin_sdk;
 
 /// The WASI 0.3 entry point (spin-sdk 7; wasm only).
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
-mod component_p3;
+mod p3;
 
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
 compile_error!("build fault-component with one of the features p2 (default) or p3");

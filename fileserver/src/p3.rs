@@ -1,4 +1,4 @@
-//! The WASI 0.3 transport (spin-sdk 7, `wasi:http/handler@0.3.0`): turns
+//! The WASI 0.3 adapter (spin-sdk 7, `wasi:http/handler@0.3.0`): turns
 //! the request into [`RequestParts`], lets [`transfer`](crate::transfer)
 //! plan and open the answer, answers with its status and headers at once
 //! and sends the body from a task of its own (the instance may serve other

@@ -1,4 +1,4 @@
-//! The WASI 0.2 transport (spin-sdk 5.2, `#[http_component]`): turns the
+//! The WASI 0.2 adapter (spin-sdk 5.2, `#[http_component]`): turns the
 //! incoming request into [`RequestParts`], lets [`transfer`](crate::transfer)
 //! plan and open the answer, and writes it through `OutgoingResponse`.
 
