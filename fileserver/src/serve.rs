@@ -1,6 +1,6 @@
 //! The serving decision: request parts + file metadata + settings → a
 //! response [`Plan`] (status, headers, where the body bytes come from).
-//! No I/O besides [`FileSystem::stat`]; the transport executes the plan.
+//! No I/O besides [`FileSystem::stat`]; the adapter executes the plan.
 //!
 //! Order of evaluation: method (405) → path (400/404) → directory handling
 //! (301 to `dir/`, `index.html`) → fallback / custom 404 → representation
