@@ -7,7 +7,7 @@
 //! against [`allowed_hosts`], and its CPU meter
 //! ([`cpu`], which also makes running wasm yield at every epoch tick).
 //! [`bindings`] (WASI 0.2 guests) and [`bindings_p3`] (WASI 0.3 guests, whose
-//! Redis and variables calls are concurrent: [`outbound_redis::p3`],
+//! Redis and variables calls are concurrent: [`outbound_redis::interfaces`],
 //! [`variables_p3`]) are generated from `runner/wit/`. A guest's stdout and stderr
 //! go through [`stdio`] (prefixed lines) into [`log`] (bounded queues that
 //! never block; the runner's own lines use them too).

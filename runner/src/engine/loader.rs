@@ -7,7 +7,7 @@
 //! Which `wasi:http` a component serves is read from its exports, as Spin
 //! does: `wasi:http/incoming-handler@0.2.x` (one instance per request) or
 //! `wasi:http/handler@0.3.x` (instances shared by requests, see
-//! [`crate::trigger::handler_p3`]). The linker offers WASI 0.2 and 0.3 both, since a
+//! [`crate::trigger::p3`]). The linker offers WASI 0.2 and 0.3 both, since a
 //! WASI 0.3 component built by today's Rust toolchain also imports WASI 0.2
 //! for its standard library.
 
@@ -20,7 +20,7 @@ use crate::engine::config::EngineConfig;
 use crate::host::allowed_hosts;
 use crate::host::bindings;
 use crate::host::bindings_p3;
-use crate::host::outbound_redis::p3::RedisP3;
+use crate::host::outbound_redis::interfaces::RedisP3;
 use crate::host::outbound_redis::{OutboundRules, RedisHost};
 use crate::host::state::InstanceState;
 use crate::host::stdio::{PrefixedStdio, Target};

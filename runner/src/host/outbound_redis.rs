@@ -9,7 +9,7 @@
 //! instance's store is dropped.
 
 pub mod commands;
-pub mod p3;
+pub mod interfaces;
 pub mod replies;
 
 use crate::host::allowed_hosts::{self, AllowedHost, OutboundUrl};

@@ -1,6 +1,6 @@
 //! One HTTP request: route it, set the `spin-*` headers, run a component
 //! instance for it (a fresh one for a WASI 0.2 component; a shared one for
-//! a WASI 0.3 component, see [`crate::trigger::handler_p3`]), and hand back the
+//! a WASI 0.3 component, see [`crate::trigger::p3`]), and hand back the
 //! guest's (streaming) response.
 //!
 //! Runner answers (not the guest's): `/.well-known/spin/health` → 200 `OK`
@@ -25,9 +25,9 @@ use crate::engine::loader::{HttpExport, LoadedApp, LoadedComponent};
 use crate::host::log::{error_line, one_line};
 use crate::limits::{self, Limits};
 use crate::trigger::body::{Counted, Failure, GuardedBody, TaskGuard};
-use crate::trigger::handler_p3::SharedInstances;
 use crate::trigger::headers;
 use crate::trigger::instance_reuse::ReuseConfig;
+use crate::trigger::p3::SharedInstances;
 use crate::trigger::request_body::{self, Bounded};
 use crate::trigger::response::{busy, fixed, text, Body};
 use crate::trigger::shutdown::stopped;
