@@ -23,12 +23,7 @@ impl Guest for FileServer {
             request.get_headers().copy_all(),
         );
         let ready = transfer::prepare(&parts);
-        let entries: Vec<(String, Vec<u8>)> = ready
-            .plan
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
-            .collect();
+        let entries = ready.plan.header_entries();
         let fields = Fields::from_list(&entries).unwrap_or_else(|e| {
             eprintln!("invalid response header: {e:?}");
             Fields::new()

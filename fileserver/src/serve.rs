@@ -46,6 +46,14 @@ impl Plan {
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The headers as WASI `fields` take them: owned names, byte values.
+    pub fn header_entries(&self) -> Vec<(String, Vec<u8>)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
+            .collect()
+    }
 }
 
 const NOSNIFF: (&str, &str) = ("x-content-type-options", "nosniff");

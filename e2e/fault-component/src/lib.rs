@@ -14,7 +14,8 @@
 //! - anything else: `200 ok` at once (a well-behaved neighbour).
 //!
 //! [`Fault::from_path`] and [`print_lines`] are plain functions, tested
-//! natively; the wasm-only `p2` (WASI 0.2, the default feature)
+//! natively, and so is what a fault does ([`alloc_forever`], [`print_mib`],
+//! [`spin_forever`]); the wasm-only `p2` (WASI 0.2, the default feature)
 //! and `p3` (WASI 0.3, feature `p3`) modules do the I/O.
 
 /// Largest `mib` honoured by `/print`, so a typo cannot fill a disk.
@@ -76,6 +77,26 @@ impl Fault {
 /// Lines `/print` writes for `mib` MiB.
 pub fn print_lines(mib: usize) -> usize {
     mib * (1 << 20) / LINE_BYTES
+}
+
+/// `/alloc`: allocates (and touches) 1 MiB after 1 MiB without end.
+pub fn alloc_forever() -> ! {
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    loop {
+        hoard.push(vec![1u8; 1 << 20]);
+        std::hint::black_box(&hoard);
+    }
+}
+
+/// `/print`: prints [`print_lines`]`(mib)` lines of [`LINE_BYTES`] on
+/// stdout; how many it printed.
+pub fn print_mib(mib: usize) -> usize {
+    let line = "p".repeat(LINE_BYTES - 1);
+    let lines = print_lines(mib);
+    for _ in 0..lines {
+        println!("{line}");
+    }
+    lines
 }
 
 /// Spins without end in a way the optimiser cannot remove.
