@@ -22,11 +22,10 @@
 //!   reason line or stream.
 //! - [`pump`]: the loop over an outbox that both adapters run: write when
 //!   due, sleep in between, stop when the client is gone.
-//! - `timer`, `transport` (WASI 0.2): async sleep on
-//!   `wasi:clocks/monotonic-clock` pollables; the `#[http_component]`
-//!   handler.
-//! - `transport_p3` (WASI 0.3): the `wasi:http/handler@0.3.0` export; each
-//!   stream is a task of an instance that other requests share.
+//! - `p2` (WASI 0.2): the `#[http_component]` handler; `p2/timer.rs`, an
+//!   async sleep on `wasi:clocks/monotonic-clock` pollables.
+//! - `p3` (WASI 0.3): the `wasi:http/handler@0.3.0` export; each stream is a
+//!   task of an instance that other requests share.
 //!
 //! The adapters exist only on `wasm32` (the component's export name is not
 //! a valid native symbol); everything else is pure and tested natively with
@@ -36,21 +35,19 @@ pub mod config;
 pub mod frames;
 pub mod json_strings;
 pub mod outbox;
+#[cfg(all(target_arch = "wasm32", feature = "p2"))]
+mod p2;
 pub mod params;
 pub mod pump;
 pub mod query;
 pub mod reply;
 pub mod schedule;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod timer;
-#[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod transport;
 
 // spin-sdk 7's export macro names the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
 extern crate spin_sdk_p3 as spin_sdk;
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
-mod transport_p3;
+mod p3;
 
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
 compile_error!("build spin-sse with one of the features p2 (default) or p3");

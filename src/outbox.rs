@@ -6,7 +6,7 @@
 //!
 //! The caller passes the time since the stream started, writes what it is
 //! given, sleeps when told, and asks again; asking again means the previous
-//! write went out. The component's transport, the transcript test and the
+//! write went out. The component's adapter, the transcript test and the
 //! benchmark's native peer all run this same loop.
 
 use crate::frames::Frames;

@@ -1,15 +1,15 @@
-//! The loop both transports (WASI 0.2 and WASI 0.3) run over an
+//! The loop both adapters (WASI 0.2 and WASI 0.3) run over an
 //! [`Outbox`]: write what is due, sleep until the next deadline, and stop at
 //! the final event or at the first failed write (the client is gone). The
-//! clock, the sleep and the body are the transport's [`Wire`]; tested
+//! clock, the sleep and the body are the adapter's [`Wire`]; tested
 //! natively with a fake one.
 
 use crate::outbox::{Next, Outbox};
 use std::future::Future;
 use std::time::Duration;
 
-/// One open stream's clock and body, as a transport provides them.
-// Each transport implements it for one concrete, single-threaded type, so
+/// One open stream's clock and body, as an adapter provides them.
+// Each adapter implements it for one concrete, single-threaded type, so
 // the futures need no `Send` bound.
 #[allow(async_fn_in_trait)]
 pub trait Wire {

@@ -1,6 +1,6 @@
 //! The whole answer to one `/sse` request, with no I/O: status, headers and
 //! body (nothing, a one-line reason, or the stream's [`Outbox`]). The
-//! component's transport sends exactly this, and so does the benchmark's
+//! component's adapter sends exactly this, and so does the benchmark's
 //! native peer, so both serve the same bytes.
 
 use crate::config::{ConfigError, Settings};

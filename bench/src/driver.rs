@@ -320,16 +320,11 @@ fn write_outputs(a: &DriveArgs, r: &Results) -> Result<(), String> {
 
 /// `spin-sse-runner up` on a prepared manifest, with metrics.
 fn runner_command(runner: &Path, manifest: &Path, max_instances: u32) -> Command {
-    let mut cmd = Command::new(runner);
-    cmd.args(["up", "--file"]).arg(manifest).args([
-        "--listen",
-        "127.0.0.1:0",
-        "--metrics-listen",
-        "127.0.0.1:0",
-        "--max-instances",
-        &max_instances.to_string(),
-    ]);
-    cmd
+    let options = sse_testkit::runner::RunnerOptions {
+        flags: vec!["--max-instances".into(), max_instances.to_string()],
+        ..Default::default()
+    };
+    sse_testkit::runner::up_command(runner, manifest, &options)
 }
 
 /// The command for `spin up` / `wasmtime serve`, or why it cannot run.

@@ -7,7 +7,7 @@
 //! strong ETag + Last-Modified with `If-None-Match` / `If-Modified-Since`;
 //! single `Range` requests; precompressed `.br`/`.gz` sidecars chosen by
 //! `Accept-Encoding`; `FALLBACK_PATH` / `CUSTOM_404_PATH`; bodies streamed in
-//! 64 KiB chunks. Everything but the transport is pure and tested natively.
+//! 64 KiB chunks. Everything but the adapter is pure and tested natively.
 //!
 //! Layout:
 //! - [`path`]: request path → safe path under the mount (security rules)
@@ -20,11 +20,11 @@
 //! - [`fs`]: file-system metadata trait and the directory implementation
 //! - [`serve`]: the decision, request → response plan
 //! - [`stream`]: chunked reading of a byte range
-//! - [`transfer`]: what both transports do: plan, open the file before the
+//! - [`transfer`]: what both adapters do: plan, open the file before the
 //!   status is sent, send the body in chunks
-//! - `component` (WASI 0.2, `#[http_component]`) and `component_p3` (WASI
-//!   0.3, `wasi:http/handler@0.3.0`): the transports, compiled for `wasm32`
-//!   only (their export symbols cannot link into a native cdylib)
+//! - `p2` (WASI 0.2, `#[http_component]`) and `p3` (WASI 0.3,
+//!   `wasi:http/handler@0.3.0`): the adapters, compiled for `wasm32` only
+//!   (their export symbols cannot link into a native cdylib)
 
 pub mod conditional;
 pub mod config;
@@ -39,13 +39,13 @@ pub mod stream;
 pub mod transfer;
 
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod component;
+mod p2;
 
 // spin-sdk 7's export macro names the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
 extern crate spin_sdk_p3 as spin_sdk;
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
-mod component_p3;
+mod p3;
 
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
 compile_error!("build static-fileserver with one of the features p2 (default) or p3");

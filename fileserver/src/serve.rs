@@ -1,6 +1,6 @@
 //! The serving decision: request parts + file metadata + settings → a
 //! response [`Plan`] (status, headers, where the body bytes come from).
-//! No I/O besides [`FileSystem::stat`]; the transport executes the plan.
+//! No I/O besides [`FileSystem::stat`]; the adapter executes the plan.
 //!
 //! Order of evaluation: method (405) → path (400/404) → directory handling
 //! (301 to `dir/`, `index.html`) → fallback / custom 404 → representation
@@ -45,6 +45,14 @@ impl Plan {
             .iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The headers as WASI `fields` take them: owned names, byte values.
+    pub fn header_entries(&self) -> Vec<(String, Vec<u8>)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
+            .collect()
     }
 }
 

@@ -1,8 +1,8 @@
-//! What both transports (WASI 0.2 and WASI 0.3) do with a request, given
+//! What both adapters (WASI 0.2 and WASI 0.3) do with a request, given
 //! its parts: read the settings, [`serve::plan`] against the mount, open
 //! the file before the status line is committed (a file that vanished
 //! since `stat` becomes a clean 404 rather than a broken 200), then send
-//! the body through the transport's [`BodySink`]: the text, or the file in
+//! the body through the adapter's [`BodySink`]: the text, or the file in
 //! [`CHUNK_SIZE`] pieces, stopping at the first failed write or read
 //! (logged on stderr).
 
@@ -18,8 +18,8 @@ use std::io::{Read, Seek};
 /// Where Spin mounts the component's `files`.
 pub const MOUNT: &str = "/";
 
-/// A transport's response body.
-// Implemented for one concrete, single-threaded type per transport, so the
+/// An adapter's response body.
+// Implemented for one concrete, single-threaded type per adapter, so the
 // future needs no `Send` bound.
 #[allow(async_fn_in_trait)]
 pub trait BodySink {
@@ -68,7 +68,7 @@ pub fn open<R: Read + Seek>(
 }
 
 impl<R: Read + Seek> Ready<R> {
-    /// Sends the body; the transport ends the response afterwards.
+    /// Sends the body; the adapter ends the response afterwards.
     pub async fn send_body(self, sink: &mut impl BodySink) {
         if let Body::Text(t) = self.plan.body {
             if let Err(e) = sink.send(t.into_bytes()).await {

@@ -1,15 +1,13 @@
-//! Command line (no I/O): `up` and `build`, their flags and help, on clap
-//! derive. Every parse failure becomes one line naming the flag and the fix.
+//! Command line (no I/O): the commands `up` and `build` and their help, on
+//! clap derive; every flag of both is in [`flags`]. Every parse failure
+//! becomes one line naming the flag and the fix.
 
-use crate::trigger::instance_reuse::{parse_count, parse_duration, Range, ReuseConfig};
+pub mod flags;
+
+pub use flags::{BuildArgs, UpArgs, DEFAULT_LISTEN};
+
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, Parser, Subcommand};
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::PathBuf;
-use std::time::Duration;
-
-/// Default address for `up`.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+use clap::{Parser, Subcommand};
 
 /// The whole command line.
 #[derive(Debug, Parser)]
@@ -31,80 +29,6 @@ pub enum Command {
     Up(Box<UpArgs>),
     /// Run each component's build command only (like `spin build`)
     Build(BuildArgs),
-}
-
-/// Options of `up`.
-#[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct UpArgs {
-    /// manifest, or a directory holding spin.toml
-    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "spin.toml", value_parser = manifest_path)]
-    pub file: PathBuf,
-    /// address to serve on (port 0 picks one)
-    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN, value_parser = listen_address)]
-    pub listen: SocketAddr,
-    /// run each component's build command first (like `spin build`)
-    #[arg(long)]
-    pub build: bool,
-    /// concurrent component instances; past it requests get 503 [default: 20000]
-    #[arg(long, value_name = "N", value_parser = instance_count)]
-    pub max_instances: Option<u32>,
-    /// also serve GET http://ADDR/metrics (instance counters as JSON)
-    #[arg(long, value_name = "ADDR", value_parser = metrics_address)]
-    pub metrics_listen: Option<SocketAddr>,
-    /// limits against faulty guests and hostile clients (see `limits::flags`)
-    #[command(flatten)]
-    pub limits: crate::limits::flags::LimitArgs,
-    /// requests one WASI 0.3 instance takes before it is retired (N or A..B) [default: 128]
-    #[arg(long, value_name = "N", value_parser = reuse_count)]
-    pub max_instance_reuse_count: Option<Range<usize>>,
-    /// requests one WASI 0.3 instance takes while they await their response (N or A..B) [default: 16]
-    #[arg(long, value_name = "N", value_parser = concurrent_reuse_count)]
-    pub max_instance_concurrent_reuse_count: Option<Range<usize>>,
-    /// time a WASI 0.3 request has to produce its response (e.g. 30s, 500ms; or A..B) [default: none]
-    #[arg(long, value_name = "TIME", value_parser = request_timeout)]
-    pub request_timeout: Option<Range<Duration>>,
-    /// idle time after which a WASI 0.3 instance is dropped (e.g. 1s; or A..B) [default: 1s]
-    #[arg(long, value_name = "TIME", value_parser = idle_instance_timeout)]
-    pub idle_instance_timeout: Option<Range<Duration>>,
-}
-
-impl UpArgs {
-    /// The instance-reuse settings, Spin's defaults where not given.
-    pub fn reuse(&self) -> ReuseConfig {
-        let d = ReuseConfig::default();
-        ReuseConfig {
-            max_reuse: self.max_instance_reuse_count.unwrap_or(d.max_reuse),
-            max_concurrent: self
-                .max_instance_concurrent_reuse_count
-                .unwrap_or(d.max_concurrent),
-            request_timeout: self.request_timeout.or(d.request_timeout),
-            idle_timeout: self.idle_instance_timeout.unwrap_or(d.idle_timeout),
-        }
-    }
-}
-
-fn reuse_count(s: &str) -> Result<Range<usize>, String> {
-    parse_count(s, "--max-instance-reuse-count")
-}
-
-fn concurrent_reuse_count(s: &str) -> Result<Range<usize>, String> {
-    parse_count(s, "--max-instance-concurrent-reuse-count")
-}
-
-fn request_timeout(s: &str) -> Result<Range<Duration>, String> {
-    parse_duration(s, "--request-timeout")
-}
-
-fn idle_instance_timeout(s: &str) -> Result<Range<Duration>, String> {
-    parse_duration(s, "--idle-instance-timeout")
-}
-
-/// Options of `build`.
-#[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct BuildArgs {
-    /// manifest, or a directory holding spin.toml
-    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "spin.toml", value_parser = manifest_path)]
-    pub file: PathBuf,
 }
 
 /// The outcome of parsing.
@@ -170,47 +94,10 @@ fn clap_words(e: &clap::Error) -> String {
     format!("{first} (see --help)")
 }
 
-/// A directory means its `spin.toml` (as Spin's `--file`).
-fn manifest_path(s: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(s);
-    Ok(if path.is_dir() {
-        path.join("spin.toml")
-    } else {
-        path
-    })
-}
-
-fn instance_count(s: &str) -> Result<u32, String> {
-    match s.parse::<u32>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!(
-            "--max-instances: `{s}` is not a whole number of at least 1"
-        )),
-    }
-}
-
-fn listen_address(s: &str) -> Result<SocketAddr, String> {
-    address(s, "--listen")
-}
-
-fn metrics_address(s: &str) -> Result<SocketAddr, String> {
-    address(s, "--metrics-listen")
-}
-
-/// `ip:port`, or `host:port` resolved (first address).
-fn address(s: &str, flag: &str) -> Result<SocketAddr, String> {
-    if let Ok(a) = s.parse() {
-        return Ok(a);
-    }
-    s.to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next())
-        .ok_or_else(|| format!("{flag}: `{s}` is not an address like 127.0.0.1:3000"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn p(args: &[&str]) -> Result<Parsed, String> {
         parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())

@@ -6,15 +6,15 @@
 //! ([`outbound_redis`]) and HTTP requests ([`outbound_http`]), both checked
 //! against [`allowed_hosts`], and its CPU meter
 //! ([`cpu`], which also makes running wasm yield at every epoch tick).
-//! [`bindings`] (WASI 0.2 guests) and [`bindings_p3`] (WASI 0.3 guests, whose
-//! Redis and variables calls are concurrent: [`outbound_redis::p3`],
-//! [`variables_p3`]) are generated from `runner/wit/`. A guest's stdout and stderr
+//! Each capability links every version of its interface side by side, as
+//! Spin's factors do: `fermyon:spin/*@2.0.0` for WASI 0.2 guests and
+//! `spin:*@3.0.0` for WASI 0.3 guests (whose calls are concurrent), both
+//! generated from `runner/wit/` in [`bindings`]. A guest's stdout and stderr
 //! go through [`stdio`] (prefixed lines) into [`log`] (bounded queues that
 //! never block; the runner's own lines use them too).
 
 pub mod allowed_hosts;
 pub mod bindings;
-pub mod bindings_p3;
 pub mod cpu;
 pub mod log;
 pub mod outbound_http;
@@ -22,4 +22,3 @@ pub mod outbound_redis;
 pub mod state;
 pub mod stdio;
 pub mod variables;
-pub mod variables_p3;

@@ -3,9 +3,8 @@
 //! reasons given when a guest hits one.
 //!
 //! Pure settings (no I/O): `up` fills them from the command line
-//! ([`flags`]), the handler, the server and the instance state read them.
-
-pub mod flags;
+//! ([`crate::cli::flags`]), the handler, the server and the instance state
+//! read them.
 
 use anyhow::{bail, Result};
 use std::fmt;

@@ -6,15 +6,16 @@
 //! [`shutdown`] is the stop signal it and every instance wait on.
 //! [`handler`] takes each request: reserved paths and routing, the `spin-*`
 //! [`headers`], a bounded [`request_body`], then an instance: a fresh one
-//! for a WASI 0.2 component, a shared one from [`handler_p3`] for a WASI 0.3
-//! component (reused per [`instance_reuse`]). [`body`] ties the response
+//! from [`p2`] for a WASI 0.2 component, a shared one from [`p3`] for a
+//! WASI 0.3 component (reused per [`instance_reuse`]). [`body`] ties the response
 //! body to its instance; [`response`] makes the runner's own answers.
 
 pub mod body;
 pub mod handler;
-pub mod handler_p3;
 pub mod headers;
 pub mod instance_reuse;
+pub mod p2;
+pub mod p3;
 pub mod request_body;
 pub mod response;
 pub mod send_timeout;

@@ -22,7 +22,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
     if args.build {
         build_all(&app)?;
     }
-    let guard = args.limits.limits();
+    let guard = args.limits();
     guard.validate()?;
     let mut limits = EngineConfig::default();
     if let Some(n) = args.max_instances {

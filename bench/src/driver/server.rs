@@ -1,9 +1,10 @@
 //! Server processes under test: start one (runner, peer, `spin up`,
-//! `wasmtime serve`), wait for its `Serving http://...` line, keep its output
-//! in a log file, read its `/metrics`, and stop it with SIGTERM.
+//! `wasmtime serve`), wait for its `Serving http://...` line (read by the
+//! shared harness's `sse_testkit::banner`), keep its output in a log file,
+//! read its `/metrics`, and stop it with SIGTERM.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -11,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use sse_testkit::body::BodyDecoder;
-use sse_testkit::head;
-use sse_testkit::request::Request;
+use sse_testkit::banner;
 
 /// A running server.
 pub struct Server {
@@ -21,28 +20,10 @@ pub struct Server {
     pub pid: u32,
     /// `http://127.0.0.1:port`
     pub base: String,
-    /// `host:port` of the metrics endpoint, if any.
-    pub metrics: Option<String>,
+    /// The metrics endpoint, if any.
+    pub metrics: Option<SocketAddr>,
     pub log: PathBuf,
     child: Child,
-}
-
-/// The address in a `Serving http://ADDR` (runner, peer, spin) or
-/// `Serving HTTP on http://ADDR/` (wasmtime) line.
-pub fn parse_serving_line(line: &str) -> Option<String> {
-    let rest = line.trim().strip_prefix("Serving ")?;
-    let url = rest.strip_prefix("HTTP on ").unwrap_or(rest);
-    let addr = url.strip_prefix("http://")?.trim_end_matches('/');
-    (!addr.is_empty() && !addr.contains(' ')).then(|| addr.to_string())
-}
-
-/// The address in a `Metrics http://ADDR/metrics` line.
-pub fn parse_metrics_line(line: &str) -> Option<String> {
-    let addr = line
-        .trim()
-        .strip_prefix("Metrics http://")?
-        .strip_suffix("/metrics")?;
-    (!addr.is_empty()).then(|| addr.to_string())
 }
 
 impl Server {
@@ -81,8 +62,8 @@ impl Server {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left.max(Duration::from_millis(1))) {
                 Ok(line) => {
-                    base = base.or_else(|| parse_serving_line(&line));
-                    metrics = metrics.or_else(|| parse_metrics_line(&line));
+                    base = base.or_else(|| banner::serving(&line).map(str::to_owned));
+                    metrics = metrics.or_else(|| banner::metrics_addr(&line));
                     tail.push(line);
                 }
                 Err(_) => {
@@ -113,7 +94,7 @@ impl Server {
 
     /// Reads `/metrics` (runner only).
     pub fn metrics(&self) -> Option<Metrics> {
-        fetch_metrics(self.metrics.as_deref()?).ok()
+        fetch_metrics(self.metrics?).ok()
     }
 
     /// True while the process has not exited.
@@ -157,31 +138,10 @@ pub struct Metrics {
     pub requests_rejected: u64,
 }
 
-/// GET http://`addr`/metrics with a blocking socket.
-pub fn fetch_metrics(addr: &str) -> Result<Metrics, String> {
-    let mut s = TcpStream::connect(addr).map_err(|e| format!("metrics connect: {e}"))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| e.to_string())?;
-    s.write_all(
-        &Request::get("/metrics")
-            .header("Connection", "close")
-            .to_bytes(addr),
-    )
-    .map_err(|e| format!("metrics write: {e}"))?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)
-        .map_err(|e| format!("metrics read: {e}"))?;
-    let (head, used) = head::parse(&raw)
-        .map_err(|e| e.0)?
-        .ok_or("metrics: incomplete head")?;
-    if head.status != 200 {
-        return Err(format!("metrics: status {}", head.status));
-    }
-    let mut body = Vec::new();
-    BodyDecoder::new(head.framing("GET").map_err(|e| e.0)?)
-        .feed(&raw[used..], &mut |b: &[u8]| body.extend_from_slice(b))
-        .map_err(|e| e.0)?;
-    serde_json::from_slice(&body).map_err(|e| format!("metrics: {e}"))
+/// The runner's `/metrics` at `addr`.
+pub fn fetch_metrics(addr: SocketAddr) -> Result<Metrics, String> {
+    let json = sse_testkit::runner::metrics(addr)?;
+    serde_json::from_value(json).map_err(|e| format!("metrics: {e}"))
 }
 
 /// A free loopback port (for servers that cannot bind port 0 and report it).
@@ -205,29 +165,6 @@ pub fn on_path(prog: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn serving_lines_of_runner_spin_and_wasmtime_parse() {
-        assert_eq!(
-            parse_serving_line("Serving http://127.0.0.1:41234").as_deref(),
-            Some("127.0.0.1:41234")
-        );
-        assert_eq!(
-            parse_serving_line("Serving HTTP on http://127.0.0.1:8080/").as_deref(),
-            Some("127.0.0.1:8080")
-        );
-        assert_eq!(parse_serving_line("[sse] Serving nothing"), None);
-        assert_eq!(parse_serving_line("Available Routes:"), None);
-    }
-
-    #[test]
-    fn metrics_line_parses() {
-        assert_eq!(
-            parse_metrics_line("Metrics http://127.0.0.1:9/metrics").as_deref(),
-            Some("127.0.0.1:9")
-        );
-        assert_eq!(parse_metrics_line("Metrics http://127.0.0.1:9/"), None);
-    }
 
     #[test]
     fn metrics_json_deserialises() {

@@ -13,7 +13,7 @@
 //! - `say=<text>` prints `<text>` on stdout and `<text> (stderr)` on stderr.
 //!
 //! Layout: everything is in this file: [`describe`] builds the JSON; the
-//! wasm-only `component` module holds the `#[http_component]` entry point,
+//! wasm-only `p2` module (WASI 0.2) holds the `#[http_component]` entry point,
 //! which only does I/O.
 
 /// Longest `sleep_ms` honoured, so a test typo cannot hang a run.
@@ -126,7 +126,7 @@ pub fn sleep_ms(query: &str) -> u64 {
 /// The Spin/WASI entry point (wasm only: natively the crate is just the
 /// pure helpers above, so `cargo test` can run them).
 #[cfg(target_arch = "wasm32")]
-mod component {
+mod p2 {
     use super::{describe, query_param, sleep_ms, Seen};
     use spin_sdk::http::{IntoResponse, Request, Response};
 

@@ -14,8 +14,9 @@
 //! - anything else: `200 ok` at once (a well-behaved neighbour).
 //!
 //! [`Fault::from_path`] and [`print_lines`] are plain functions, tested
-//! natively; the wasm-only `component_p2` (WASI 0.2, the default feature)
-//! and `component_p3` (WASI 0.3, feature `p3`) modules do the I/O.
+//! natively, and so is what a fault does ([`alloc_forever`], [`print_mib`],
+//! [`spin_forever`]); the wasm-only `p2` (WASI 0.2, the default feature)
+//! and `p3` (WASI 0.3, feature `p3`) modules do the I/O.
 
 /// Largest `mib` honoured by `/print`, so a typo cannot fill a disk.
 pub const MAX_PRINT_MIB: usize = 64;
@@ -78,6 +79,26 @@ pub fn print_lines(mib: usize) -> usize {
     mib * (1 << 20) / LINE_BYTES
 }
 
+/// `/alloc`: allocates (and touches) 1 MiB after 1 MiB without end.
+pub fn alloc_forever() -> ! {
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    loop {
+        hoard.push(vec![1u8; 1 << 20]);
+        std::hint::black_box(&hoard);
+    }
+}
+
+/// `/print`: prints [`print_lines`]`(mib)` lines of [`LINE_BYTES`] on
+/// stdout; how many it printed.
+pub fn print_mib(mib: usize) -> usize {
+    let line = "p".repeat(LINE_BYTES - 1);
+    let lines = print_lines(mib);
+    for _ in 0..lines {
+        println!("{line}");
+    }
+    lines
+}
+
 /// Spins without end in a way the optimiser cannot remove.
 pub fn spin_forever() -> ! {
     let mut x: u64 = 1;
@@ -88,7 +109,7 @@ pub fn spin_forever() -> ! {
 
 /// The WASI 0.2 entry point (spin-sdk 5.2; wasm only).
 #[cfg(all(target_arch = "wasm32", feature = "p2"))]
-mod component_p2;
+mod p2;
 
 // spin-sdk 7's macros name the crate `spin_sdk`.
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
@@ -96,7 +117,7 @@ extern crate spin_sdk_p3 as spin_sdk;
 
 /// The WASI 0.3 entry point (spin-sdk 7; wasm only).
 #[cfg(all(target_arch = "wasm32", feature = "p3"))]
-mod component_p3;
+mod p3;
 
 #[cfg(all(target_arch = "wasm32", feature = "p2", feature = "p3"))]
 compile_error!("build fault-component with one of the features p2 (default) or p3");

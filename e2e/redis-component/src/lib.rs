@@ -16,13 +16,13 @@
 //!   many succeeded and the first error.
 //!
 //! Layout: [`calls`] turns the JSON into typed calls and outcomes back into
-//! JSON (pure, tested natively); the wasm-only `component` module does I/O.
+//! JSON (pure, tested natively); the wasm-only `p2` module (WASI 0.2) does I/O.
 
 pub mod calls;
 
 /// The Spin entry point (wasm only; natively the crate is just [`calls`]).
 #[cfg(target_arch = "wasm32")]
-mod component {
+mod p2 {
     use super::calls::{self, Call, Outcome};
     use serde_json::{json, Value};
     use spin_sdk::http::{IntoResponse, Request, Response};

@@ -7,7 +7,7 @@
 //! registry.
 
 use super::support::http::Response;
-use super::support::hub::{self, query, topic, Hub, KillableRunner, HUB};
+use super::support::hub::{self, query, topic, Hub, HUB};
 use super::support::hub_is_p3;
 use super::support::redis::RedisServer;
 use serde_json::{json, Value};
@@ -308,7 +308,8 @@ fn a_killed_runners_subscribers_expire() {
         subscriber_key,
         _runner: Some(survivor),
     };
-    let mut doomed = KillableRunner::start(&vars);
+    // Killed below with SIGKILL: an instance dying without saying goodbye.
+    let doomed = hub::start_runner(&vars);
     let t = topic("killed");
     let target = format!("{HUB}?{}", query(&[("topic", &t)]));
     let streams: Vec<_> = (0..2)

@@ -15,12 +15,12 @@
 //! next to the app's SSE component at `/sse`. Skipped when
 //! `SPIN_SSE_BASE_URL` points the suite at another server.
 
-use super::runner_rules::process::Proc;
+use super::runner_rules::process::{self, Runner};
 use super::support::temp_app::Component;
 use super::support::{self, TempApp};
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Guests that loop, allocate, print.
 mod guests;
@@ -58,8 +58,8 @@ fn fixture(test: &str) -> Option<TempApp> {
 }
 
 /// A runner on `app` with `flags`.
-fn start(app: &TempApp, flags: &[&str]) -> Proc {
-    Proc::start(&app.dir().join("spin.toml"), flags)
+fn start(app: &TempApp, flags: &[&str]) -> Runner {
+    process::start(&app.dir().join("spin.toml"), flags)
 }
 
 /// Opens a connection and writes `GET target` without reading anything.
@@ -68,18 +68,6 @@ fn send_get(addr: SocketAddr, target: &str) -> TcpStream {
         .unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     write!(s, "GET {target} HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("write request");
     s
-}
-
-/// Polls `/metrics` until `name` is `want`; the time it took, or `None`.
-fn wait_metric(runner: &Proc, name: &str, want: u64, timeout: Duration) -> Option<Duration> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if runner.metric(name) == want {
-            return Some(start.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    None
 }
 
 /// Resident memory of process `pid`, in KiB.
@@ -93,7 +81,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// Every stderr line of `runner` that arrives within `wait`.
-fn stderr_lines(runner: &Proc, wait: Duration) -> Vec<String> {
+fn stderr_lines(runner: &Runner, wait: Duration) -> Vec<String> {
     std::thread::sleep(wait);
-    runner.drain_stderr()
+    runner.stderr.drain()
 }

@@ -10,7 +10,7 @@
 //! `ticks: client gone after <n>`. Skipped when `SPIN_SSE_BASE_URL` points
 //! the suite at another server.
 
-use super::runner_rules::process::Proc;
+use super::runner_rules::process::{self, Runner};
 use super::support::temp_app::Component;
 use super::support::{self, TempApp};
 use serde_json::Value;
@@ -47,14 +47,13 @@ fn fixture(test: &str) -> Option<TempApp> {
     Some(app)
 }
 
-fn start(app: &TempApp, flags: &[&str]) -> Proc {
-    Proc::start(&app.dir().join("spin.toml"), flags)
+fn start(app: &TempApp, flags: &[&str]) -> Runner {
+    process::start(&app.dir().join("spin.toml"), flags)
 }
 
 /// The `/metrics` entry of component `id`.
-fn gauges(runner: &Proc, id: &str) -> Value {
-    let r = support::Client::new(runner.metrics).get("/metrics");
-    let all: Value = serde_json::from_slice(&r.body).expect("metrics are JSON");
+fn gauges(runner: &Runner, id: &str) -> Value {
+    let all = runner.metrics();
     all["components"]
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["id"] == id))
@@ -63,7 +62,7 @@ fn gauges(runner: &Proc, id: &str) -> Value {
 }
 
 /// Polls component `id`'s gauge `name` until it is `want`.
-fn wait_gauge(runner: &Proc, id: &str, name: &str, want: u64) {
+fn wait_gauge(runner: &Runner, id: &str, name: &str, want: u64) {
     let start = Instant::now();
     loop {
         let now = gauges(runner, id);
@@ -88,7 +87,7 @@ struct Ticks {
 impl Ticks {
     /// `GET path` and wait until its first tick has arrived (so the
     /// request has its response and no longer counts as pending).
-    fn open(runner: &Proc, path: &str) -> Ticks {
+    fn open(runner: &Runner, path: &str) -> Ticks {
         let mut conn = TcpStream::connect(runner.addr).expect("connect");
         conn.set_read_timeout(Some(QUICK)).unwrap();
         write!(conn, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").expect("send");
@@ -145,13 +144,14 @@ impl Ticks {
 
 /// Every stderr line of `runner` that contains `needle`, waiting up to
 /// `wait` for `count` of them.
-fn stderr_with(runner: &Proc, needle: &str, count: usize, wait: Duration) -> Vec<String> {
+fn stderr_with(runner: &Runner, needle: &str, count: usize, wait: Duration) -> Vec<String> {
     let start = Instant::now();
     let mut seen = Vec::new();
     while start.elapsed() < wait {
         seen.extend(
             runner
-                .drain_stderr()
+                .stderr
+                .drain()
                 .into_iter()
                 .filter(|l| l.contains(needle)),
         );

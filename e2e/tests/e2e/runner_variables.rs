@@ -23,7 +23,7 @@ fn env(pairs: &[(&str, &str)]) -> RunnerOptions {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
-        cwd: None,
+        ..RunnerOptions::default()
     }
 }
 
@@ -88,7 +88,7 @@ fn dotenv_in_the_working_directory_is_read_after_the_environment() {
     );
     let mut opts = env(&[("SPIN_VARIABLE_GREETING", "hey")]);
     opts.cwd = Some(app.dir().to_path_buf());
-    let runner = super::support::Runner::start_with(&app.dir().join("spin.toml"), &opts);
+    let runner = super::support::runner::start_with(&app.dir().join("spin.toml"), &opts);
     let got = super::support::redis_app::get_json(&runner.client(), "/variables/message");
     assert_eq!(got, json!({ "ok": "hey, dotenv!" }));
 }

@@ -9,11 +9,12 @@
 //!   (their own manifest, metrics, stderr); `None`, with a printed reason,
 //!   when the suite points at an external server.
 //! - [`runner`]: the runner process (ephemeral port, captured output, killed
-//!   on drop); [`temp_app`]: throwaway app directories with a manifest;
-//!   [`redis`]: private `redis-server`s; [`redis_app`]: apps of the Redis
-//!   and variables fixture component; [`watchdog`]: child processes that
-//!   never outlive the test binary; [`fixture_wasm`]: a fixture component
-//!   built once.
+//!   on drop), [`redis`]: private `redis-server`s, both from the process
+//!   harness of the shared `sse-testkit` crate (which also keeps every child
+//!   under a watchdog, so none outlives the test binary); [`temp_app`]:
+//!   throwaway app directories with a manifest; [`redis_app`]: apps of the
+//!   Redis and variables fixture component; [`fixture_wasm`]: a fixture
+//!   component built once.
 //! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader
 //!   (both from the shared `sse-testkit` crate, which tests them);
 //!   [`cdp`]: headless Chromium over the DevTools pipe.
@@ -21,12 +22,11 @@
 pub mod cdp;
 pub mod hub;
 pub mod jwks_server;
-pub mod redis;
 pub mod redis_app;
 pub mod runner;
 pub mod temp_app;
-pub mod watchdog;
 pub use sse_testkit::client as http;
+pub use sse_testkit::redis;
 pub use sse_testkit::timed as sse_stream;
 
 use std::path::{Path, PathBuf};
@@ -253,7 +253,7 @@ pub fn target() -> &'static Target {
         Some(client) => Target::External(client),
         None => {
             ensure_built();
-            Target::Runner(Runner::start(&manifest()))
+            Target::Runner(runner::start(&manifest()))
         }
     })
 }
@@ -305,7 +305,7 @@ pub fn own_runner(test: &str, manifest: &Path) -> Option<Runner> {
         return None;
     }
     ensure_built();
-    Some(Runner::start(manifest))
+    Some(runner::start(manifest))
 }
 
 /// Reads a file of the repo's `static/` directory (what `/` serves).

@@ -7,7 +7,7 @@
 //! Which `wasi:http` a component serves is read from its exports, as Spin
 //! does: `wasi:http/incoming-handler@0.2.x` (one instance per request) or
 //! `wasi:http/handler@0.3.x` (instances shared by requests, see
-//! [`crate::trigger::handler_p3`]). The linker offers WASI 0.2 and 0.3 both, since a
+//! [`crate::trigger::p3`]). The linker offers WASI 0.2 and 0.3 both, since a
 //! WASI 0.3 component built by today's Rust toolchain also imports WASI 0.2
 //! for its standard library.
 
@@ -18,19 +18,15 @@ use crate::app::variables::provider::EnvProvider;
 use crate::app::variables::{AppVariables, ComponentVariables, Template};
 use crate::engine::config::EngineConfig;
 use crate::host::allowed_hosts;
-use crate::host::bindings;
-use crate::host::bindings_p3;
-use crate::host::outbound_redis::p3::RedisP3;
-use crate::host::outbound_redis::{OutboundRules, RedisHost};
+use crate::host::outbound_redis::{self, OutboundRules, RedisHost};
 use crate::host::state::InstanceState;
 use crate::host::stdio::{PrefixedStdio, Target};
-use crate::host::variables::VariablesHost;
-use crate::host::variables_p3::VariablesP3;
+use crate::host::variables::{self, VariablesHost};
 use crate::limits::{Limits, MemoryLimit};
 use anyhow::{anyhow, bail, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -143,15 +139,8 @@ impl LoadedApp {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         wasmtime_wasi::p3::add_to_linker(&mut linker)?;
         wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
-        bindings::variables::add_to_linker::<_, HasSelf<VariablesHost>>(&mut linker, |s| {
-            &mut s.variables
-        })?;
-        bindings::store::add_to_linker::<_, HasSelf<VariablesHost>>(&mut linker, |s| {
-            &mut s.variables
-        })?;
-        bindings::redis::add_to_linker::<_, HasSelf<RedisHost>>(&mut linker, |s| &mut s.redis)?;
-        bindings_p3::redis::add_to_linker::<_, RedisP3>(&mut linker, |s| &mut s.redis)?;
-        bindings_p3::variables::add_to_linker::<_, VariablesP3>(&mut linker, |s| &mut s.variables)?;
+        variables::add_to_linker(&mut linker)?;
+        outbound_redis::add_to_linker(&mut linker)?;
         // Every component's variables and outbound rules are checked, routed or not.
         let mut settings = HashMap::new();
         for def in &app.components {

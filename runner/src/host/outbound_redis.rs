@@ -1,6 +1,7 @@
-//! Outbound Redis for guests (`fermyon:spin/redis@2.0.0`; the asynchronous
-//! `spin:redis/redis@3.0.0` in `p3`, same rules and commands), as Spin 4.0.2's
-//! factor-outbound-redis: `open` checks the address against the component's
+//! Outbound Redis for guests, as Spin 4.0.2's factor-outbound-redis:
+//! `fermyon:spin/redis@2.0.0` (WASI 0.2 guests) and the concurrent
+//! `spin:redis/redis@3.0.0` (WASI 0.3 guests) linked side by side by
+//! [`add_to_linker`], with the same rules and commands. `open` checks the address against the component's
 //! `allowed_outbound_hosts` (a refused address gets `invalid-address` and one
 //! stderr line naming the manifest key), then makes one multiplexed async
 //! connection with the `redis` crate, without a response timeout (a blocking
@@ -8,17 +9,31 @@
 //! [`MAX_CONNECTIONS`] per instance; the connections close when the
 //! instance's store is dropped.
 
+//!
+//! [`interfaces`] implements both versions' functions over [`RedisHost`]
+//! (the rules and the connection table) and [`commands`], which runs them
+//! and reads their [`replies`].
+
 pub mod commands;
-pub mod p3;
+pub mod interfaces;
 pub mod replies;
 
 use crate::host::allowed_hosts::{self, AllowedHost, OutboundUrl};
-use crate::host::bindings::redis::{self as wit, Connection, Error, RedisParameter, RedisResult};
+use crate::host::bindings::v2::redis::Error;
+use crate::host::bindings::{v2, v3};
+use crate::host::state::InstanceState;
+use interfaces::RedisV3;
 use redis::aio::MultiplexedConnection;
 use redis::AsyncConnectionConfig;
 use std::collections::HashMap;
 use std::sync::Arc;
-use wasmtime::component::Resource;
+use wasmtime::component::{HasSelf, Linker};
+
+/// Links both versions of the Redis interface to `linker`.
+pub fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    v2::redis::add_to_linker::<_, HasSelf<RedisHost>>(linker, |s| &mut s.redis)?;
+    v3::redis::add_to_linker::<_, RedisV3>(linker, |s| &mut s.redis)
+}
 
 /// Open connections one instance may hold (Spin's table size).
 pub const MAX_CONNECTIONS: usize = 1024;
@@ -108,99 +123,6 @@ impl RedisHost {
     /// Closes connection `rep`.
     pub fn close(&mut self, rep: u32) {
         self.connections.remove(&rep);
-    }
-}
-
-impl wit::Host for RedisHost {}
-
-impl wit::HostConnection for RedisHost {
-    async fn open(
-        &mut self,
-        address: String,
-    ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
-        Ok(self.open_checked(&address).await.map(Resource::new_own))
-    }
-
-    async fn publish(
-        &mut self,
-        c: Resource<Connection>,
-        channel: String,
-        payload: Vec<u8>,
-    ) -> wasmtime::Result<Result<(), Error>> {
-        Ok(async { commands::publish(self.handle(c.rep())?, channel, payload).await }.await)
-    }
-
-    async fn get(
-        &mut self,
-        c: Resource<Connection>,
-        key: String,
-    ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
-        Ok(async { commands::get(self.handle(c.rep())?, key).await }.await)
-    }
-
-    async fn set(
-        &mut self,
-        c: Resource<Connection>,
-        key: String,
-        value: Vec<u8>,
-    ) -> wasmtime::Result<Result<(), Error>> {
-        Ok(async { commands::set(self.handle(c.rep())?, key, value).await }.await)
-    }
-
-    async fn incr(
-        &mut self,
-        c: Resource<Connection>,
-        key: String,
-    ) -> wasmtime::Result<Result<i64, Error>> {
-        Ok(async { commands::incr(self.handle(c.rep())?, key).await }.await)
-    }
-
-    async fn del(
-        &mut self,
-        c: Resource<Connection>,
-        keys: Vec<String>,
-    ) -> wasmtime::Result<Result<u32, Error>> {
-        Ok(async { commands::del(self.handle(c.rep())?, keys).await }.await)
-    }
-
-    async fn sadd(
-        &mut self,
-        c: Resource<Connection>,
-        key: String,
-        values: Vec<String>,
-    ) -> wasmtime::Result<Result<u32, Error>> {
-        Ok(async { commands::sadd(self.handle(c.rep())?, key, values).await }.await)
-    }
-
-    async fn smembers(
-        &mut self,
-        c: Resource<Connection>,
-        key: String,
-    ) -> wasmtime::Result<Result<Vec<String>, Error>> {
-        Ok(async { commands::smembers(self.handle(c.rep())?, key).await }.await)
-    }
-
-    async fn srem(
-        &mut self,
-        c: Resource<Connection>,
-        key: String,
-        values: Vec<String>,
-    ) -> wasmtime::Result<Result<u32, Error>> {
-        Ok(async { commands::srem(self.handle(c.rep())?, key, values).await }.await)
-    }
-
-    async fn execute(
-        &mut self,
-        c: Resource<Connection>,
-        command: String,
-        arguments: Vec<RedisParameter>,
-    ) -> wasmtime::Result<Result<Vec<RedisResult>, Error>> {
-        Ok(async { commands::execute(self.handle(c.rep())?, command, arguments).await }.await)
-    }
-
-    async fn drop(&mut self, c: Resource<Connection>) -> wasmtime::Result<()> {
-        self.close(c.rep());
-        Ok(())
     }
 }
 

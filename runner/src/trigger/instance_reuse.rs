@@ -13,8 +13,9 @@
 //!
 //! Each value is a number or a half-open range `a..b`, from which every new
 //! instance draws its own value (as Spin, so instances do not all expire at
-//! once). Durations are seconds, or carry `s`, `ms`, `us`/`μs` or `ns`.
-//! WASI 0.2 components are never reused (one instance per request).
+//! once). Durations are seconds, or carry `s`, `ms`, `us`/`μs` or `ns`
+//! (the flags are read in [`crate::cli::flags`]). WASI 0.2 components are
+//! never reused (one instance per request).
 
 use std::time::Duration;
 
@@ -104,64 +105,6 @@ impl ReuseConfig {
             idle_timeout: self.idle_timeout.draw(),
         }
     }
-}
-
-/// Parses a count or count range for `flag`; counts are at least 1.
-pub fn parse_count(s: &str, flag: &str) -> Result<Range<usize>, String> {
-    let one = |v: &str| match v.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
-            "{flag}: `{s}` is not a whole number of at least 1 or a range like 4..16"
-        )),
-    };
-    parse_range(s, flag, one)
-}
-
-/// Parses a duration or duration range for `flag`.
-pub fn parse_duration(s: &str, flag: &str) -> Result<Range<Duration>, String> {
-    let one = |v: &str| {
-        duration(v).ok_or_else(|| {
-            format!("{flag}: `{s}` is not a duration like 1s, 500ms, 20us or 10ns (plain numbers are seconds), or a range like 1..8s")
-        })
-    };
-    parse_range(s, flag, one)
-}
-
-fn parse_range<T: PartialOrd>(
-    s: &str,
-    flag: &str,
-    one: impl Fn(&str) -> Result<T, String>,
-) -> Result<Range<T>, String> {
-    let Some((start, end)) = s.split_once("..") else {
-        return one(s).map(Range::Value);
-    };
-    let (a, b) = (one(start)?, one(end)?);
-    if a < b {
-        Ok(Range::Bounds(a, b))
-    } else {
-        Err(format!(
-            "{flag}: the range `{s}` is empty; its start must be below its end"
-        ))
-    }
-}
-
-fn duration(s: &str) -> Option<Duration> {
-    type Unit = fn(u64) -> Duration;
-    let units: [(&str, Unit); 5] = [
-        ("ms", Duration::from_millis),
-        ("us", Duration::from_micros),
-        ("μs", Duration::from_micros),
-        ("ns", Duration::from_nanos),
-        ("s", Duration::from_secs),
-    ];
-    let (digits, unit): (&str, Unit) = units
-        .iter()
-        .find_map(|(suffix, f)| s.strip_suffix(suffix).map(|d| (d, *f)))
-        .unwrap_or((s, Duration::from_secs));
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().map(unit)
 }
 
 #[cfg(test)]

@@ -20,16 +20,15 @@ mod processes;
 mod tally;
 
 use clap::Parser;
-use processes::{
-    hub_instances, redis_info, start_redis, start_runner, stream_order, xread_calls, Runner,
-    StreamOrder,
-};
+use processes::{hub_instances, start_runner, stream_order, xread_calls, StreamOrder};
 use spin_sse_bench::procfs;
 use spin_sse_bench::stats::{self, Percentiles};
 use sse_testkit::body::{BodyDecoder, Progress};
 use sse_testkit::events::SseParser;
 use sse_testkit::head;
+use sse_testkit::redis::{RedisOptions, RedisServer};
 use sse_testkit::request::Request;
+use sse_testkit::runner::Runner;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -250,19 +249,22 @@ async fn stream_once(
 
 /// One publish over its own connection; true on 200 (within 120 s).
 async fn publish(addr: SocketAddr, token: &str, seq: u64) -> bool {
-    let body = format!(
-        "topic={}&id=b{seq}&data={seq}+{}",
-        form_urlencoded::byte_serialize(TOPIC.as_bytes()).collect::<String>(),
-        now_micros()
-    );
-    let request = format!(
-        "POST /.well-known/mercure HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    let (id, data) = (format!("b{seq}"), format!("{seq} {}", now_micros()));
+    let fields = [
+        ("topic", TOPIC),
+        ("id", id.as_str()),
+        ("data", data.as_str()),
+    ];
+    let request = sse_testkit::hub::publish_request(
+        &addr.to_string(),
+        token,
+        &fields,
+        &[("Connection", "close")],
     );
     let Ok(mut stream) = TcpStream::connect(addr).await else {
         return false;
     };
-    if stream.write_all(request.as_bytes()).await.is_err() {
+    if stream.write_all(&request).await.is_err() {
         return false;
     }
     let mut response = Vec::new();
@@ -280,19 +282,37 @@ fn tally_in(order: &StreamOrder, arrivals: &[u64]) -> Tally {
     tally
 }
 
+/// Says what went wrong and exits (what it started stops with it: the
+/// harness's watchdog).
+fn fail(message: &str) -> ! {
+    eprintln!("hub_fanout: {message}");
+    std::process::exit(1)
+}
+
 fn main() {
     let args = Args::parse();
     procfs::raise_fd_limit();
-    let dir = std::env::temp_dir().join(format!("hub-fanout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let (redis, redis_port) = start_redis(&dir, args.subscribers + 2000);
+    let redis = RedisServer::start_with(RedisOptions {
+        max_clients: args.subscribers as u64 + 2000,
+        tls: false,
+    })
+    .unwrap_or_else(|e| fail(&e));
     let per_runner = args.subscribers.div_ceil(args.runners) + 200;
     let runners: Vec<Runner> = (0..args.runners)
-        .map(|_| start_runner(&args.runner, &args.manifest, KEY, redis_port, per_runner))
-        .collect();
+        .map(|_| start_runner(&args.runner, &args.manifest, KEY, &redis, per_runner))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "{e}\n(build it: cargo build --release -p spin-sse-runner)"
+            ))
+        });
     let addrs: Vec<SocketAddr> = runners.iter().map(|r| r.addr).collect();
-    let pids: Vec<u32> = runners.iter().map(|r| r.process.0.id()).collect();
-    let instances = || -> Option<u64> { runners.iter().map(|r| hub_instances(r.metrics)).sum() };
+    let pids: Vec<u32> = runners.iter().map(Runner::pid).collect();
+    let redis_pid = redis
+        .pid()
+        .unwrap_or_else(|| fail("redis-server is not running"));
+    let instances =
+        || -> Option<u64> { runners.iter().map(|r| hub_instances(r.metrics_addr)).sum() };
     let rss = |pids: &[u32]| {
         pids.iter()
             .filter_map(|&p| procfs::rss(p).map(|r| r.total))
@@ -338,10 +358,12 @@ fn main() {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let rss_open = rss(&pids);
         let hub_instances = instances();
-        let clients = redis_info(redis_port, "connected_clients").unwrap_or_else(|| "?".into());
-        let redis_cpu0 = cpu(redis.0.id());
+        let clients = redis
+            .info("clients", "connected_clients")
+            .unwrap_or_else(|| "?".into());
+        let redis_cpu0 = cpu(redis_pid);
         let runner_cpu0: f64 = pids.iter().map(|&p| cpu(p)).sum();
-        let xreads0 = xread_calls(redis_port);
+        let xreads0 = xread_calls(&redis);
         // Publishes on the rate's timetable for `seconds` of wall time, up to
         // 64 in flight (one at a time could not keep the rate once the box
         // is busy delivering); the order that counts is the order Redis
@@ -386,11 +408,11 @@ fn main() {
             }
         }
         let drain_seconds = drain_started.elapsed().as_secs_f64();
-        let redis_cpu = cpu(redis.0.id()) - redis_cpu0;
+        let redis_cpu = cpu(redis_pid) - redis_cpu0;
         let runner_cpu = pids.iter().map(|&p| cpu(p)).sum::<f64>() - runner_cpu0;
-        let xreads = xread_calls(redis_port).saturating_sub(xreads0);
+        let xreads = xread_calls(&redis).saturating_sub(xreads0);
         let _ = stop.send(true);
-        let order = stream_order(redis_port);
+        let order = stream_order(&redis);
         let mut tallies = Vec::with_capacity(tasks.len());
         let mut latencies = Vec::new();
         let mut resumed = 0;
@@ -425,7 +447,6 @@ fn main() {
     });
     drop(runners);
     drop(redis);
-    let _ = std::fs::remove_dir_all(&dir);
     let figures = report(&args, &run, rss_before, published);
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&figures).expect("figures are JSON");

@@ -1,7 +1,7 @@
 //! Clients that vanish, stop reading, never finish their head, send too
 //! much, or arrive when the runner is out of file descriptors.
 
-use super::{fixture, rss_kib, send_get, start, stderr_lines, wait_metric};
+use super::{fixture, rss_kib, send_get, start, stderr_lines};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
@@ -86,7 +86,9 @@ fn a_thousand_vanishing_clients_leave_no_instance_at_once() {
         .map(|_| send_get(runner.addr, "/sse?interval=60000"))
         .collect();
     assert!(
-        wait_metric(&runner, "instances_active", 1000, Duration::from_secs(60)).is_some(),
+        runner
+            .wait_metric("instances_active", 1000, Duration::from_secs(60))
+            .is_some(),
         "streams did not open"
     );
     // Half go with a reset, half with a FIN; none of them ever reads.
@@ -95,7 +97,7 @@ fn a_thousand_vanishing_clients_leave_no_instance_at_once() {
     }
     let closed = Instant::now();
     drop(streams);
-    let gone = wait_metric(&runner, "instances_active", 0, Duration::from_secs(5));
+    let gone = runner.wait_metric("instances_active", 0, Duration::from_secs(5));
     let took = gone.map(|_| closed.elapsed());
     eprintln!("e2e: 1000 clients left; 0 instances after {took:?}");
     let took = took.expect("instances still active 5 s after their clients left");
@@ -123,7 +125,7 @@ fn clients_that_stop_reading_stay_bounded_and_are_cut_by_the_send_timeout() {
     const MAX_KIB_PER_STALLED_STREAM: u64 = 160;
     const CLIENTS: u64 = 500;
     let runner = start(&app, &["--send-timeout-ms", "3000"]);
-    let pid = runner.child.id();
+    let pid = runner.pid();
     assert_eq!(runner.client().get("/fault/ok").status(), 200);
     let before = rss_kib(pid);
     // Never read. (No smaller SO_RCVBUF: set after connect, with window
@@ -133,13 +135,9 @@ fn clients_that_stop_reading_stay_bounded_and_are_cut_by_the_send_timeout() {
         .collect();
     let opened = Instant::now();
     assert!(
-        wait_metric(
-            &runner,
-            "instances_active",
-            CLIENTS,
-            Duration::from_secs(30)
-        )
-        .is_some(),
+        runner
+            .wait_metric("instances_active", CLIENTS, Duration::from_secs(30))
+            .is_some(),
         "stalled streams did not open"
     );
     // Let every stream fill its buffers, well before the send timeout.
@@ -156,7 +154,7 @@ fn clients_that_stop_reading_stay_bounded_and_are_cut_by_the_send_timeout() {
     // The timer starts once the kernel refuses writes: first each socket's
     // send buffer fills (autotuned up to `tcp_wmem`'s 4 MiB here, about
     // 2 GiB for 500 streams), which takes about 20 s on an idle 2-core box.
-    let cut = wait_metric(&runner, "instances_active", 0, Duration::from_secs(120));
+    let cut = runner.wait_metric("instances_active", 0, Duration::from_secs(120));
     assert!(
         cut.is_some(),
         "send timeout did not end the stalled streams"
@@ -277,7 +275,7 @@ fn running_out_of_file_descriptors_backs_off_and_recovers() {
         return;
     };
     let runner = start(&app, &["--header-timeout-ms", "60000"]);
-    let pid = runner.child.id();
+    let pid = runner.pid();
     assert_eq!(runner.client().get("/fault/ok").status(), 200);
     let limit = open_fds(pid) + 10;
     let rl = libc::rlimit {
@@ -307,7 +305,7 @@ fn running_out_of_file_descriptors_backs_off_and_recovers() {
         "the accept loop burnt {busy} ticks in 2 s out of descriptors"
     );
     let mut runner = runner;
-    assert!(runner.child.try_wait().unwrap().is_none(), "runner exited");
+    assert!(!runner.has_exited(), "runner exited");
     drop(idle);
     let started = Instant::now();
     let ok = loop {

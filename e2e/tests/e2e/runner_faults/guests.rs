@@ -2,7 +2,7 @@
 
 use super::super::runner_rules::process::{self, wait_line};
 use super::super::support::{Client, Request, SseReader};
-use super::{fixture, send_get, start, stderr_lines, wait_metric};
+use super::{fixture, send_get, start, stderr_lines};
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,9 @@ fn looping_guests_never_delay_other_requests_and_shutdown_stops_them() {
         .map(|_| send_get(runner.addr, "/fault/loop"))
         .collect();
     assert!(
-        wait_metric(&runner, "instances_active", 4, Duration::from_secs(10)).is_some(),
+        runner
+            .wait_metric("instances_active", 4, Duration::from_secs(10))
+            .is_some(),
         "the looping requests did not start"
     );
     let client = runner.client();
@@ -79,7 +81,7 @@ fn the_cpu_budget_answers_500_before_headers_and_ends_the_stream_after() {
     let events = SseReader::new(body).read_all().unwrap();
     assert_eq!(events.iter().filter(|b| b.is_event()).count(), 4);
 
-    assert!(wait_metric(&runner, "instances_active", 0, QUICK).is_some());
+    assert!(runner.wait_metric("instances_active", 0, QUICK).is_some());
     let logged: Vec<String> = stderr_lines(&runner, Duration::from_millis(200))
         .into_iter()
         .filter(|l| l.contains("CPU time limit exceeded"))
@@ -139,11 +141,8 @@ fn megabytes_printed_into_an_unread_stdout_are_dropped_and_counted_not_blocking(
     while addrs.len() < 2 {
         line.clear();
         assert!(stdout.read_line(&mut line).unwrap() > 0, "runner ended");
-        for prefix in ["Serving http://", "Metrics http://"] {
-            if let Some(rest) = line.trim().strip_prefix(prefix) {
-                addrs.push(rest.trim_end_matches("/metrics").parse().unwrap());
-            }
-        }
+        let banner = sse_testkit::banner::serving_addr(&line);
+        addrs.extend(banner.or_else(|| sse_testkit::banner::metrics_addr(&line)));
     }
     // From here on nobody reads the runner's stdout: the pipe fills up.
     let (app_client, metrics) = (Client::new(addrs[0]), Client::new(addrs[1]));

@@ -1,7 +1,7 @@
 //! SIGTERM with 10,000 open streams: exit 0 within 5 s, every stream ended
 //! with its final chunk.
 
-use super::{fixture, send_get, start, wait_metric};
+use super::{fixture, send_get, start};
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -20,13 +20,9 @@ fn sigterm_with_ten_thousand_open_streams_exits_0_within_5_s_ending_each() {
         .map(|_| send_get(runner.addr, "/sse?interval=60000"))
         .collect();
     assert!(
-        wait_metric(
-            &runner,
-            "instances_active",
-            STREAMS as u64,
-            Duration::from_secs(120)
-        )
-        .is_some(),
+        runner
+            .wait_metric("instances_active", STREAMS as u64, Duration::from_secs(120))
+            .is_some(),
         "not all streams opened: {}",
         runner.metric("instances_active")
     );

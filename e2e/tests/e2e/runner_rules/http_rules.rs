@@ -1,7 +1,7 @@
 //! Rules a request shows: which component wins a route, the `spin-*`
 //! headers it sees, environment and `files`, its prefixed output.
 
-use super::process::{wait_line, Proc};
+use super::process;
 use super::{echo_app, json, prepared, seen};
 use crate::e2e::support::Request;
 use std::time::Duration;
@@ -30,7 +30,7 @@ fn routing_precedence_matches_spin() {
             ),
         ],
     );
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let c = runner.client();
     let cases = [
         ("/one", "echo", "/one"),
@@ -60,7 +60,7 @@ fn every_spin_header_has_spins_value() {
         return;
     };
     let app = echo_app("headers", &wasm, &[("echo", &["/api/...", "/exact"], "")]);
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let c = runner.client();
     let host = runner.addr.to_string();
     let v = json(&c.get("/api/items/9?sort=asc&x=%20"));
@@ -97,7 +97,7 @@ fn client_sent_spin_headers_are_dropped() {
         return;
     };
     let app = echo_app("forged", &wasm, &[("echo", &["/..."], "")]);
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let req = Request::get("/a")
         .header("Spin-Full-Url", "http://evil.example/")
         .header("spin-client-addr", "6.6.6.6:6")
@@ -129,7 +129,7 @@ exclude_files = ["notes/private.txt"]"#;
     app.write("notes/private.txt", "secret");
     app.write("notes/skip.md", "not matched");
     app.write("single.txt", "single");
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let c = runner.client();
     let v = json(&c.get("/?file=/data/a.txt"));
     assert_eq!(v["env"]["GREETING"], "hello, world");
@@ -162,15 +162,15 @@ fn component_output_is_prefixed_with_its_id() {
         return;
     };
     let app = echo_app("stdio", &wasm, &[("talker", &["/..."], "")]);
-    let mut runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     assert_eq!(runner.client().get("/?say=marker-41").status(), 200);
-    let out = runner.wait_stdout(|l| l.contains("marker-41"), Duration::from_secs(5));
+    let out = runner
+        .stdout
+        .next_matching(Duration::from_secs(5), |l| l.contains("marker-41"));
     assert_eq!(out.as_deref(), Some("[talker] marker-41"));
-    let err = wait_line(
-        &runner.stderr,
-        |l| l.contains("marker-41"),
-        Duration::from_secs(5),
-    );
+    let err = runner
+        .stderr
+        .next_matching(Duration::from_secs(5), |l| l.contains("marker-41"));
     assert_eq!(err.as_deref(), Some("[talker] marker-41 (stderr)"));
 }
 
@@ -180,7 +180,7 @@ fn unrouted_paths_404_and_health_answers() {
         return;
     };
     let app = echo_app("notfound", &wasm, &[("echo", &["/only"], "")]);
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let c = runner.client();
     let r = c.get("/other");
     assert_eq!((r.status(), r.body.len()), (404, 0));
@@ -195,7 +195,7 @@ fn request_without_host_is_400_not_5xx() {
         return;
     };
     let app = echo_app("nohost", &wasm, &[("echo", &["/..."], "")]);
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let r = runner
         .client()
         .send_raw("GET", b"GET /x HTTP/1.0\r\n\r\n")
@@ -214,9 +214,9 @@ fn routes_are_printed_like_spin() {
         &wasm,
         &[("echo", &["/sse", "/..."], "description = \"an echo\"")],
     );
-    let runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let runner = process::start(&app.dir().join("spin.toml"), &[]);
     let base = format!("http://{}", runner.addr);
-    let banner = &runner.stdout_seen;
+    let banner = runner.stdout.snapshot();
     assert_eq!(
         banner[..7],
         [
@@ -226,7 +226,7 @@ fn routes_are_printed_like_spin() {
             "    an echo".to_string(),
             format!("  echo: {base} (wildcard)"),
             "    an echo".to_string(),
-            format!("Metrics http://{}/metrics", runner.metrics),
+            format!("Metrics http://{}/metrics", runner.metrics_addr),
         ]
     );
 }

@@ -2,7 +2,7 @@
 //! `Error:` line and a non-zero exit; `--max-instances` answers 503 with
 //! `Retry-After`; SIGTERM ends open requests and exits 0.
 
-use super::process::{failing_up, Proc};
+use super::process::{self, failing_up};
 use super::{echo_app, json, prepared};
 use crate::e2e::support::{Request, TempApp};
 use std::time::{Duration, Instant};
@@ -136,13 +136,15 @@ fn past_max_instances_answers_503_with_retry_after() {
         return;
     };
     let app = echo_app("limit", &wasm, &[("echo", &["/..."], "")]);
-    let runner = Proc::start(&app.dir().join("spin.toml"), &["--max-instances", "1"]);
+    let runner = process::start(&app.dir().join("spin.toml"), &["--max-instances", "1"]);
     let c = runner.client();
     // Hold the only instance: the echo sleeps before answering.
     let held = c.clone();
     let slow = std::thread::spawn(move || held.get("/?sleep_ms=3000"));
     assert!(
-        runner.wait_metric("instances_active", 1, Duration::from_secs(10)),
+        runner
+            .wait_metric("instances_active", 1, Duration::from_secs(10))
+            .is_some(),
         "the slow request never started"
     );
     let r = c.get("/busy");
@@ -151,10 +153,14 @@ fn past_max_instances_answers_503_with_retry_after() {
     assert_eq!(r.text().lines().count(), 1, "{}", r.text());
     assert_eq!(runner.metric("requests_rejected"), 1);
     assert_eq!(slow.join().unwrap().status(), 200);
-    assert!(runner.wait_metric("instances_active", 0, Duration::from_secs(5)));
+    assert!(runner
+        .wait_metric("instances_active", 0, Duration::from_secs(5))
+        .is_some());
     assert_eq!(json(&c.get("/after"))["path"], "/after");
     assert_eq!(runner.metric("instances_started"), 2);
-    assert!(runner.wait_metric("instances_finished", 2, Duration::from_secs(5)));
+    assert!(runner
+        .wait_metric("instances_finished", 2, Duration::from_secs(5))
+        .is_some());
 }
 
 #[test]
@@ -163,7 +169,7 @@ fn sigterm_ends_open_requests_and_exits_zero() {
         return;
     };
     let app = echo_app("sigterm", &wasm, &[("echo", &["/..."], "")]);
-    let mut runner = Proc::start(&app.dir().join("spin.toml"), &[]);
+    let mut runner = process::start(&app.dir().join("spin.toml"), &[]);
     let c = runner.client();
     let slow = std::thread::spawn(move || {
         let started = Instant::now();
@@ -171,7 +177,9 @@ fn sigterm_ends_open_requests_and_exits_zero() {
             std::panic::catch_unwind(|| c.send(Request::get("/?sleep_ms=60000")).status());
         (started.elapsed(), outcome.ok())
     });
-    assert!(runner.wait_metric("instances_active", 1, Duration::from_secs(10)));
+    assert!(runner
+        .wait_metric("instances_active", 1, Duration::from_secs(10))
+        .is_some());
     runner.terminate();
     let status = runner
         .wait_exit(Duration::from_secs(10))

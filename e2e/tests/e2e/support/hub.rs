@@ -4,20 +4,23 @@
 //! it was started with come from [`PUBLISHER_KEY_VAR`] and [`SUBSCRIBER_KEY_VAR`],
 //! and it must run with the [`TEST_SETTINGS`] below).
 //!
-//! Tokens are signed with the hub's own `token` module; publishing and
-//! subscribing go over the raw HTTP client.
+//! Tokens are signed with the hub's own `token` module; publishing (the
+//! shared harness's [`sse_testkit::hub`]) and subscribing go over the raw
+//! HTTP client.
 
 use super::http::{open_raw, Client, Request, Response, Streaming};
 use super::redis::RedisServer;
-use super::runner::{Runner, RunnerOptions};
+use super::runner::{self, Runner, RunnerOptions};
 use super::sse_stream::{Block, SseReader};
-use super::{ensure_built, is_external, manifest, repo_root, skip};
+use super::{ensure_built, is_external, manifest, skip};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
+pub use sse_testkit::hub::form;
+
 pub const PUBLISHER_KEY_VAR: &str = "SPIN_SSE_HUB_PUBLISHER_KEY";
 pub const SUBSCRIBER_KEY_VAR: &str = "SPIN_SSE_HUB_SUBSCRIBER_KEY";
-pub const HUB: &str = "/.well-known/mercure";
+pub const HUB: &str = sse_testkit::hub::HUB_PATH;
 /// The origin the test hub allows cross-origin.
 pub const CORS_ORIGIN: &str = "https://app.example";
 /// Hub settings of the test hub (also what an external one must use).
@@ -69,7 +72,13 @@ pub fn start_runner_on(manifest: &std::path::Path, vars: &[(String, String)]) ->
         .iter()
         .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v.clone()))
         .collect();
-    Runner::start_with(manifest, &RunnerOptions { env, cwd: None })
+    runner::start_with(
+        manifest,
+        &RunnerOptions {
+            env,
+            ..RunnerOptions::default()
+        },
+    )
 }
 
 /// A private Redis for `test`, or `None` (reason printed) when the suite
@@ -161,15 +170,6 @@ pub fn topic(test: &str) -> String {
     format!("https://example.com/{test}/{}", &random_key()[..12])
 }
 
-/// `application/x-www-form-urlencoded` of `fields`.
-pub fn form(fields: &[(&str, &str)]) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in fields {
-        out.append_pair(name, value);
-    }
-    out.finish()
-}
-
 /// A query string of `pairs` (percent-encoded).
 pub fn query(pairs: &[(&str, &str)]) -> String {
     form(pairs)
@@ -209,14 +209,8 @@ impl Hub {
 
     /// Publishes `fields` with a Bearer token; returns the response.
     pub fn publish_with(&self, token: &str, fields: &[(&str, &str)]) -> Response {
-        let bearer = format!("Bearer {token}");
-        self.post(
-            &[
-                ("Authorization", &bearer),
-                ("Content-Type", "application/x-www-form-urlencoded"),
-            ],
-            form(fields).as_bytes(),
-        )
+        sse_testkit::hub::publish(&self.client, token, fields)
+            .unwrap_or_else(|e| panic!("POST {HUB}: {e}"))
     }
 
     /// Publishes with a token for every topic and returns the update's id
@@ -286,66 +280,5 @@ impl Subscriber {
                 block.id().unwrap_or_default().to_owned()
             })
             .collect()
-    }
-}
-
-/// A runner serving the manifest under test that a test can kill with SIGKILL (an
-/// instance dying without saying goodbye). It runs under the watchdog, so
-/// it never outlives the test binary; dropped, it is stopped.
-pub struct KillableRunner {
-    process: super::watchdog::Watched,
-    pub addr: std::net::SocketAddr,
-}
-
-impl KillableRunner {
-    pub fn start(vars: &[(String, String)]) -> KillableRunner {
-        use std::io::BufRead;
-        ensure_built();
-        let mut cmd = super::watchdog::command(super::runner_bin());
-        cmd.args(["up", "--file"])
-            .arg(manifest())
-            .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
-            .current_dir(repo_root())
-            .envs(vars.iter().map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v)))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null());
-        let mut process = super::watchdog::Watched::spawn(cmd, None).expect("start the runner");
-        let stdout = process.child_mut().stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("Serving http://").nth(1) {
-                    let _ = tx.send(rest.split(['/', ' ']).next().unwrap_or("").to_owned());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .expect("the runner announces its address")
-            .parse()
-            .expect("a socket address");
-        KillableRunner { process, addr }
-    }
-
-    pub fn client(&self) -> Client {
-        Client::new(self.addr)
-    }
-
-    /// SIGKILLs the runner (the watchdog's child, found by its pid).
-    pub fn kill(&mut self) {
-        let watchdog = self.process.child_mut().id();
-        let children =
-            std::fs::read_to_string(format!("/proc/{watchdog}/task/{watchdog}/children"))
-                .expect("the watchdog's children");
-        let pid = children
-            .split_whitespace()
-            .next()
-            .expect("the runner's pid");
-        let status = std::process::Command::new("kill")
-            .args(["-KILL", pid])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -KILL {pid}");
     }
 }

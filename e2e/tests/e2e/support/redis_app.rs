@@ -3,7 +3,7 @@
 //! test's `[variables]` and component keys, served by a private runner;
 //! JSON requests to it.
 
-use super::runner::{failing_up_with, Runner, RunnerOptions};
+use super::runner::{self, failing_up_with, Runner, RunnerOptions};
 use super::temp_app::TempApp;
 use super::Client;
 use serde_json::Value;
@@ -33,7 +33,7 @@ impl FixtureApp {
         options: RunnerOptions,
     ) -> Option<FixtureApp> {
         let app = write(test, manifest)?;
-        let runner = Runner::start_with(&app.dir().join("spin.toml"), &options);
+        let runner = runner::start_with(&app.dir().join("spin.toml"), &options);
         Some(FixtureApp { runner, _app: app })
     }
 

@@ -4,7 +4,7 @@
 //! (a cheap clone), so no host state is borrowed while a command waits.
 
 use super::replies::{held_bytes, too_large, Flattened, MAX_REPLY_BYTES};
-use crate::host::bindings::redis::{Error, RedisParameter, RedisResult};
+use crate::host::bindings::v2::redis::{Error, RedisParameter, RedisResult};
 use redis::aio::MultiplexedConnection as Conn;
 use redis::AsyncCommands;
 

@@ -5,7 +5,7 @@
 //! with Spin's type error. Replies are capped at Spin's 128 MiB of host
 //! memory.
 
-use crate::host::bindings::redis::RedisResult;
+use crate::host::bindings::v2::redis::RedisResult;
 use redis::{ErrorKind, FromRedisValue, RedisError, Value};
 
 /// Spin's cap on bytes a host call may buffer (`MAX_HOST_BUFFERED_BYTES`).

@@ -1,7 +1,5 @@
 use super::*;
 
-const FLAG: &str = "--idle-instance-timeout";
-
 #[test]
 fn defaults_are_spins() {
     let plan = ReuseConfig::default().plan();
@@ -14,43 +12,6 @@ fn defaults_are_spins() {
             idle_timeout: Duration::from_secs(1),
         }
     );
-}
-
-#[test]
-fn durations_take_spins_suffixes_and_plain_seconds() {
-    let d = |s| parse_duration(s, FLAG).unwrap();
-    assert_eq!(d("2"), Range::Value(Duration::from_secs(2)));
-    assert_eq!(d("2s"), Range::Value(Duration::from_secs(2)));
-    assert_eq!(d("250ms"), Range::Value(Duration::from_millis(250)));
-    assert_eq!(d("7us"), Range::Value(Duration::from_micros(7)));
-    assert_eq!(d("7μs"), Range::Value(Duration::from_micros(7)));
-    assert_eq!(d("9ns"), Range::Value(Duration::from_nanos(9)));
-    assert_eq!(
-        d("1..8s"),
-        Range::Bounds(Duration::from_secs(1), Duration::from_secs(8))
-    );
-}
-
-#[test]
-fn bad_values_name_the_flag_and_the_form() {
-    for bad in ["", "s", "1.5s", "-1", "ten", "1m", "5..5", "8..1", "1.."] {
-        let e = parse_duration(bad, FLAG).unwrap_err();
-        assert!(e.starts_with(FLAG), "{bad:?}: {e}");
-    }
-    for bad in ["0", "", "x", "-3", "4..4", "1..0", "0..3"] {
-        let e = parse_count(bad, "--max-instance-reuse-count").unwrap_err();
-        assert!(
-            e.starts_with("--max-instance-reuse-count: "),
-            "{bad:?}: {e}"
-        );
-    }
-}
-
-#[test]
-fn counts_are_values_or_half_open_ranges() {
-    let f = "--max-instance-concurrent-reuse-count";
-    assert_eq!(parse_count("16", f), Ok(Range::Value(16)));
-    assert_eq!(parse_count("4..16", f), Ok(Range::Bounds(4, 16)));
 }
 
 #[test]

@@ -1,21 +1,23 @@
-//! A private `redis-server` for the tests (Debian's package, never a system
-//! or shared one): a free port on 127.0.0.1, its own temp dir, no
-//! persistence (`--save ""`, `--appendonly no`), `maxclients` 20000 with the
-//! open-file limit raised to match (where the hard limit is lower, Redis
-//! takes that limit minus 32: 19968 under a hard limit of 20000), run under the
-//! [`watchdog`](super::watchdog) so it stops with the test binary even when
-//! tests fail. [`shared`] is one lazily started instance for tests that do
-//! not stop or restart it. [`RedisServer::start_tls`] serves TLS only
-//! (`rediss://`), with a throwaway self-signed certificate.
+//! A private `redis-server` for tests and benchmarks (Debian's package,
+//! never a system or shared one): a free port on 127.0.0.1, its own temp
+//! dir, no persistence (`--save ""`, `--appendonly no`), `maxclients`
+//! [`MAX_CLIENTS`] (or the caller's) with the open-file limit raised to
+//! match (where the hard limit is lower, Redis takes that limit minus 32:
+//! 19968 under a hard limit of 20000), run under the
+//! [`watchdog`](crate::watchdog) so it stops with its starter even when that
+//! fails. [`shared`] is one lazily started instance for tests that do not
+//! stop or restart it. [`RedisServer::start_tls`] serves TLS only
+//! (`rediss://`), with a throwaway self-signed certificate. Commands and
+//! `INFO` go through `redis-cli`.
 
-use super::temp_app::TempApp;
-use super::watchdog::{self, Watched};
+use crate::watchdog::{self, Watched};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Client connections asked for (`--maxclients`).
+/// Client connections asked for by default (`--maxclients`).
 pub const MAX_CLIENTS: u64 = 20_000;
 
 /// How long the server may take to answer PING after it was started.
@@ -24,9 +26,27 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// A running private Redis (stopped on drop).
 pub struct RedisServer {
     port: u16,
-    dir: TempApp,
-    tls: bool,
+    dir: ScratchDir,
+    options: RedisOptions,
     process: Option<Watched>,
+}
+
+/// How to start a [`RedisServer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedisOptions {
+    /// `--maxclients` (the open-file limit is raised to match).
+    pub max_clients: u64,
+    /// Serve TLS only, with a self-signed certificate for 127.0.0.1.
+    pub tls: bool,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            max_clients: MAX_CLIENTS,
+            tls: false,
+        }
+    }
 }
 
 /// The instance shared by tests that neither stop nor restart it.
@@ -39,45 +59,56 @@ impl RedisServer {
     /// Starts a server on a free loopback port and waits until it answers.
     /// Panics with the reason (and the server's log) when it cannot start.
     pub fn start() -> RedisServer {
-        RedisServer::start_on(false)
+        RedisServer::start_with(RedisOptions::default()).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Like [`RedisServer::start`], but the port speaks TLS only, with a
     /// self-signed certificate for 127.0.0.1 (clients skip verification).
     pub fn start_tls() -> RedisServer {
-        RedisServer::start_on(true)
+        let options = RedisOptions {
+            tls: true,
+            ..RedisOptions::default()
+        };
+        RedisServer::start_with(options).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn start_on(tls: bool) -> RedisServer {
+    /// Starts a server with `options`; the error says why it could not
+    /// (with the server's log).
+    pub fn start_with(options: RedisOptions) -> Result<RedisServer, String> {
         let mut last_error = String::new();
         for _ in 0..3 {
             let port = free_port();
             let mut server = RedisServer {
                 port,
-                dir: TempApp::new(&format!("redis-{port}")),
-                tls,
+                dir: ScratchDir::new(&format!("redis-{port}"))?,
+                options,
                 process: None,
             };
-            if tls {
-                server.make_certificate();
+            if options.tls {
+                server.make_certificate()?;
             }
             match server.launch() {
-                Ok(()) => return server,
+                Ok(()) => return Ok(server),
                 // Another process may have taken the port meanwhile: retry.
                 Err(e) => last_error = e,
             }
         }
-        panic!("cannot start redis-server: {last_error}");
+        Err(format!("cannot start redis-server: {last_error}"))
     }
 
     /// `redis://127.0.0.1:PORT` (`rediss://` for a TLS server).
     pub fn url(&self) -> String {
-        let scheme = if self.tls { "rediss" } else { "redis" };
+        let scheme = if self.options.tls { "rediss" } else { "redis" };
         format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The server's pid (for `/proc`), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref()?.program_pid()
     }
 
     /// Runs one command through `redis-cli -p PORT` and returns its stdout,
@@ -97,14 +128,19 @@ impl RedisServer {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// `field` of `INFO section` (e.g. `clients`, `connected_clients`), or
+    /// `None` when the server does not report it. Panics when `redis-cli`
+    /// cannot run or fails.
+    pub fn info(&self, section: &str, field: &str) -> Option<String> {
+        info_field(&self.cmd(&["INFO", section]), field)
+    }
+
     /// Clients connected now, not counting the connection that asks.
     pub fn connected_clients(&self) -> u64 {
-        let info = self.cmd(&["INFO", "clients"]);
-        let n: u64 = info
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("connected_clients:"))
+        let n: u64 = self
+            .info("clients", "connected_clients")
             .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("INFO clients has no connected_clients: {info}"));
+            .unwrap_or_else(|| panic!("INFO clients has no connected_clients"));
         n.saturating_sub(1)
     }
 
@@ -146,13 +182,13 @@ impl RedisServer {
     fn cli(&self) -> Command {
         let mut cli = Command::new("redis-cli");
         cli.args(["-h", "127.0.0.1", "-p", &self.port.to_string()]);
-        if self.tls {
+        if self.options.tls {
             cli.args(["--tls", "--insecure"]);
         }
         cli
     }
 
-    fn make_certificate(&self) {
+    fn make_certificate(&self) -> Result<(), String> {
         let dir = self.dir.dir();
         let out = Command::new("openssl")
             .args([
@@ -164,19 +200,21 @@ impl RedisServer {
             .arg(dir.join("cert.pem"))
             .stdin(Stdio::null())
             .output()
-            .unwrap_or_else(|e| panic!("cannot run openssl for a test certificate: {e}"));
-        assert!(
-            out.status.success(),
-            "openssl req failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .map_err(|e| format!("cannot run openssl for a test certificate: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "openssl req failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(())
     }
 
     fn launch(&mut self) -> Result<(), String> {
         let log = self.dir.dir().join("redis.log");
         let port = self.port.to_string();
         let mut cmd = watchdog::command("redis-server");
-        if self.tls {
+        if self.options.tls {
             let dir = self.dir.dir();
             cmd.args([
                 "--port",
@@ -199,12 +237,12 @@ impl RedisServer {
             .arg("--dir")
             .arg(self.dir.dir())
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-            .args(["--maxclients", &MAX_CLIENTS.to_string()])
+            .args(["--maxclients", &self.options.max_clients.to_string()])
             .arg("--logfile")
             .arg(&log)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let mut process = Watched::spawn(cmd, Some(MAX_CLIENTS + 64))
+        let mut process = Watched::spawn(cmd, Some(self.options.max_clients + 64))
             .map_err(|e| format!("cannot run redis-server (scripts/setup installs it): {e}"))?;
         let deadline = Instant::now() + START_TIMEOUT;
         while Instant::now() < deadline {
@@ -251,11 +289,52 @@ impl Drop for RedisServer {
     }
 }
 
+/// `field`'s value in the text of an `INFO` reply.
+pub fn info_field(info: &str, field: &str) -> Option<String> {
+    info.lines().find_map(|l| {
+        let (name, value) = l.trim().split_once(':')?;
+        (name == field).then(|| value.to_owned())
+    })
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("bind 127.0.0.1:0")
         .port()
+}
+
+/// A server's directory, `<temp>/sse-testkit/<name>-<pid>`, removed on
+/// drop; directories of processes that are gone (a shared server is never
+/// dropped) are removed when the next one is made.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(name: &str) -> Result<ScratchDir, String> {
+        let base = std::env::temp_dir().join("sse-testkit");
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            let file_name = entry.file_name();
+            let owner = file_name.to_string_lossy();
+            let pid = owner.rsplit('-').next().unwrap_or_default();
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = base.join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(ScratchDir(dir))
+    }
+
+    fn dir(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[cfg(test)]
@@ -288,6 +367,24 @@ mod tests {
             .output()
             .unwrap();
         assert_ne!(String::from_utf8_lossy(&plain.stdout).trim(), "PONG");
+    }
+
+    #[test]
+    fn info_fields_are_read_by_name() {
+        let info = "# Clients\r\nconnected_clients:3\r\ncluster_connections:0\r\n";
+        assert_eq!(info_field(info, "connected_clients").as_deref(), Some("3"));
+        assert_eq!(info_field(info, "connected"), None);
+        let r = RedisServer::start_with(RedisOptions {
+            max_clients: 100,
+            tls: false,
+        })
+        .unwrap();
+        assert_eq!(r.max_clients(), 100);
+        let calls = r
+            .info("commandstats", "cmdstat_config|get")
+            .unwrap_or_default();
+        // `CONFIG GET dir` (is it this server?) and `maxclients`.
+        assert!(calls.starts_with("calls=2,"), "{calls}");
     }
 
     #[test]

@@ -30,7 +30,9 @@ use crate::host::state::InstanceState;
 use crate::limits::{self, Limits};
 use crate::trigger::body::Failure;
 use crate::trigger::instance_reuse::{InstancePlan, ReuseConfig};
-use crate::trigger::response::{busy, fixed, text, Body};
+use crate::trigger::response::{
+    fixed, log_failure, no_instance, no_slot, shutting_down, stopped_by, Body,
+};
 use crate::trigger::shutdown::stopped;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -108,32 +110,25 @@ impl SharedInstances {
         let state = self.handler.state();
         let id = &state.component.id;
         if *state.shutdown.borrow() {
-            return busy("Server shutting down");
+            return shutting_down();
         }
         let cell = FailureCell::default();
         match self.handler.handle(cell.clone(), req).await {
             Ok(resp) => resp.map(|body| SharedBody::new(body, cell).boxed_unsync()),
             Err(e) if e.is::<InstantiationError<FailureCell>>() => {
                 if e.chain().any(|c| c.is::<NoSlot>()) {
-                    let max = state.instances.max();
-                    busy(&format!(
-                        "Server busy: all {max} component instances are in use; retry shortly"
-                    ))
+                    no_slot(state.instances.max())
                 } else {
                     error_line(&format!("[{id}] error: cannot create an instance: {e:#}"));
-                    busy("Server busy: cannot create a component instance now; retry shortly")
+                    no_instance()
                 }
             }
-            Err(e) if e.is::<ExpirationError>() => text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Component stopped: no response within --request-timeout",
-            ),
-            Err(_) if *state.shutdown.borrow() => busy("Server shutting down"),
+            Err(e) if e.is::<ExpirationError>() => {
+                stopped_by(&"no response within --request-timeout")
+            }
+            Err(_) if *state.shutdown.borrow() => shutting_down(),
             Err(e) => match cell.get().and_then(|f| f.limit()) {
-                Some(limit) => text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    &format!("Component stopped: {limit}"),
-                ),
+                Some(limit) => stopped_by(&limit),
                 // The instance's failure itself was logged when it ended.
                 None if e.is::<TrapOrPanicError>() || cell.get().is_some_and(|f| f.is_set()) => {
                     fixed(StatusCode::INTERNAL_SERVER_ERROR, None, Bytes::new())
@@ -228,11 +223,7 @@ impl WorkerState for SharedInstance {
             if !*self.shutdown.borrow() {
                 let limit = limits::exceeded(e);
                 self.failure.set_with(limit.map(|l| l.to_string()));
-                let id = &self.component;
-                match limit {
-                    Some(limit) => error_line(&format!("[{id}] error: stopped: {limit}")),
-                    None => error_line(&format!("[{id}] error: component failed: {}", one_line(e))),
-                }
+                log_failure(&self.component, e);
             }
         }
         drop(store);

@@ -1,20 +1,119 @@
-//! `spin:redis/redis@3.0.0` for WASI 0.3 guests: the 2.0.0 host's rules
-//! ([`RedisHost`]) and commands ([`super::commands`]) behind concurrent
-//! functions. A call takes the instance's state only to look up or record
-//! a connection, never while it waits, so a blocking command (`XREAD
-//! BLOCK`) holds its own guest task and nothing else.
+//! Both versions of the Redis interface over one [`RedisHost`] (rules and
+//! connection table) and [`super::commands`]:
+//! - `fermyon:spin/redis@2.0.0` (WASI 0.2 guests): async host functions
+//!   with the instance's state borrowed for the whole call, as the
+//!   instance runs one request at a time;
+//! - `spin:redis/redis@3.0.0` (WASI 0.3 guests): concurrent functions that
+//!   take the instance's state only to look up or record a connection,
+//!   never while they wait, so a blocking command (`XREAD BLOCK`) holds its
+//!   own guest task and nothing else. Its types are converted to and from
+//!   2.0.0's, which [`super::commands`] speaks.
 
-use super::{commands, Connection, RedisHost};
-use crate::host::bindings::redis as v2;
-use crate::host::bindings_p3::redis::{
-    self as wit, Error, HostConnectionWithStore, RedisParameter, RedisResult,
+use super::{commands, RedisHost};
+use crate::host::bindings::v2::redis as v2;
+use crate::host::bindings::v3::redis::{
+    self as v3, Error, HostConnectionWithStore, RedisParameter, RedisResult,
 };
+use crate::host::bindings::RedisConnection as Connection;
 use wasmtime::component::{Access, Accessor, HasData, Resource};
 
-/// The [`HasData`] marker the 3.0.0 bindings are added to the linker with.
-pub struct RedisP3;
+impl v2::Host for RedisHost {}
 
-impl HasData for RedisP3 {
+impl v2::HostConnection for RedisHost {
+    async fn open(
+        &mut self,
+        address: String,
+    ) -> wasmtime::Result<Result<Resource<Connection>, v2::Error>> {
+        Ok(self.open_checked(&address).await.map(Resource::new_own))
+    }
+
+    async fn publish(
+        &mut self,
+        c: Resource<Connection>,
+        channel: String,
+        payload: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), v2::Error>> {
+        Ok(async { commands::publish(self.handle(c.rep())?, channel, payload).await }.await)
+    }
+
+    async fn get(
+        &mut self,
+        c: Resource<Connection>,
+        key: String,
+    ) -> wasmtime::Result<Result<Option<Vec<u8>>, v2::Error>> {
+        Ok(async { commands::get(self.handle(c.rep())?, key).await }.await)
+    }
+
+    async fn set(
+        &mut self,
+        c: Resource<Connection>,
+        key: String,
+        value: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), v2::Error>> {
+        Ok(async { commands::set(self.handle(c.rep())?, key, value).await }.await)
+    }
+
+    async fn incr(
+        &mut self,
+        c: Resource<Connection>,
+        key: String,
+    ) -> wasmtime::Result<Result<i64, v2::Error>> {
+        Ok(async { commands::incr(self.handle(c.rep())?, key).await }.await)
+    }
+
+    async fn del(
+        &mut self,
+        c: Resource<Connection>,
+        keys: Vec<String>,
+    ) -> wasmtime::Result<Result<u32, v2::Error>> {
+        Ok(async { commands::del(self.handle(c.rep())?, keys).await }.await)
+    }
+
+    async fn sadd(
+        &mut self,
+        c: Resource<Connection>,
+        key: String,
+        values: Vec<String>,
+    ) -> wasmtime::Result<Result<u32, v2::Error>> {
+        Ok(async { commands::sadd(self.handle(c.rep())?, key, values).await }.await)
+    }
+
+    async fn smembers(
+        &mut self,
+        c: Resource<Connection>,
+        key: String,
+    ) -> wasmtime::Result<Result<Vec<String>, v2::Error>> {
+        Ok(async { commands::smembers(self.handle(c.rep())?, key).await }.await)
+    }
+
+    async fn srem(
+        &mut self,
+        c: Resource<Connection>,
+        key: String,
+        values: Vec<String>,
+    ) -> wasmtime::Result<Result<u32, v2::Error>> {
+        Ok(async { commands::srem(self.handle(c.rep())?, key, values).await }.await)
+    }
+
+    async fn execute(
+        &mut self,
+        c: Resource<Connection>,
+        command: String,
+        arguments: Vec<v2::RedisParameter>,
+    ) -> wasmtime::Result<Result<Vec<v2::RedisResult>, v2::Error>> {
+        Ok(async { commands::execute(self.handle(c.rep())?, command, arguments).await }.await)
+    }
+
+    async fn drop(&mut self, c: Resource<Connection>) -> wasmtime::Result<()> {
+        self.close(c.rep());
+        Ok(())
+    }
+}
+
+/// The [`HasData`] marker the 3.0.0 bindings are added to the linker with.
+pub struct RedisV3;
+
+impl HasData for RedisV3 {
     type Data<'a> = &'a mut RedisHost;
 }
 
@@ -45,16 +144,16 @@ fn result(r: v2::RedisResult) -> RedisResult {
 
 /// A handle to connection `c`, taken from the instance's state.
 fn handle<T>(
-    store: &Accessor<T, RedisP3>,
+    store: &Accessor<T, RedisV3>,
     c: &Resource<Connection>,
 ) -> Result<redis::aio::MultiplexedConnection, v2::Error> {
     store.with(|mut access| access.get().handle(c.rep()))
 }
 
-impl wit::Host for RedisHost {}
-impl wit::HostConnection for RedisHost {}
+impl v3::Host for RedisHost {}
+impl v3::HostConnection for RedisHost {}
 
-impl<T> HostConnectionWithStore<T> for RedisP3 {
+impl<T> HostConnectionWithStore<T> for RedisV3 {
     async fn open(
         store: &Accessor<T, Self>,
         address: String,

@@ -1,4 +1,4 @@
-//! The WASI 0.2 transport (spin-sdk 5.2, `#[http_component]`): turns the
+//! The WASI 0.2 adapter (spin-sdk 5.2, `#[http_component]`): turns the
 //! incoming request into [`RequestParts`], lets [`transfer`](crate::transfer)
 //! plan and open the answer, and writes it through `OutgoingResponse`.
 
@@ -16,12 +16,7 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
         req.headers().entries(),
     );
     let ready = transfer::prepare(&parts);
-    let entries: Vec<(String, Vec<u8>)> = ready
-        .plan
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
-        .collect();
+    let entries = ready.plan.header_entries();
     let fields = match Fields::from_list(&entries) {
         Ok(f) => f,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! The fixture on WASI 0.3 `wasi:http/handler` (spin-sdk 7): the same
 //! faults as the WASI 0.2 build, each request a task of a shared instance.
 
-use super::{print_lines, spin_forever, Fault, LINE_BYTES, TICK_MS};
+use super::{alloc_forever, print_mib, spin_forever, Fault, TICK_MS};
 use futures::SinkExt;
 use spin_sdk::http::body::{stream, IncomingBodyExt};
 use spin_sdk::http::{box_body, BoxBody, Request, Response, StatusCode};
@@ -24,19 +24,9 @@ async fn handle(request: Request) -> Response<BoxBody> {
             });
             text(StatusCode::OK, body)
         }
-        Fault::Alloc => {
-            let mut hoard: Vec<Vec<u8>> = Vec::new();
-            loop {
-                hoard.push(vec![1u8; 1 << 20]);
-                std::hint::black_box(&hoard);
-            }
-        }
+        Fault::Alloc => alloc_forever(),
         Fault::Print(mib) => {
-            let line = "p".repeat(LINE_BYTES - 1);
-            let lines = print_lines(mib);
-            for _ in 0..lines {
-                println!("{line}");
-            }
+            let lines = print_mib(mib);
             reply(StatusCode::OK, format!("printed {lines} lines\n"))
         }
         Fault::Body => match request.into_body().bytes().await {

@@ -1,4 +1,4 @@
-//! The WASI 0.3 transport (spin-sdk 7, `wasi:http/handler@0.3.0`): turns
+//! The WASI 0.3 adapter (spin-sdk 7, `wasi:http/handler@0.3.0`): turns
 //! the request into [`RequestParts`], lets [`transfer`](crate::transfer)
 //! plan and open the answer, answers with its status and headers at once
 //! and sends the body from a task of its own (the instance may serve other
@@ -23,12 +23,7 @@ impl Guest for FileServer {
             request.get_headers().copy_all(),
         );
         let ready = transfer::prepare(&parts);
-        let entries: Vec<(String, Vec<u8>)> = ready
-            .plan
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone().into_bytes()))
-            .collect();
+        let entries = ready.plan.header_entries();
         let fields = Fields::from_list(&entries).unwrap_or_else(|e| {
             eprintln!("invalid response header: {e:?}");
             Fields::new()

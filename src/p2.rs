@@ -8,9 +8,10 @@
 //! and stderr), so the same `.wasm` runs under `spin up` and
 //! `wasmtime serve -Scli`.
 
+mod timer;
+
 use crate::pump::{pump, Wire};
 use crate::reply::{self, Body, Contract};
-use crate::timer;
 use futures::Sink;
 use futures::SinkExt;
 use spin_sdk::http::{Fields, IncomingRequest, Method, OutgoingResponse, ResponseOutparam};

@@ -1,6 +1,6 @@
 //! The fixture on WASI 0.2 `wasi:http/incoming-handler` (spin-sdk 5.2).
 
-use super::{print_lines, spin_forever, Fault, LINE_BYTES, TICK_MS};
+use super::{alloc_forever, print_mib, spin_forever, Fault, TICK_MS};
 use futures::SinkExt;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 
@@ -16,19 +16,9 @@ async fn handle(request: IncomingRequest, out: ResponseOutparam) {
             let _ = body.send(b"headers sent; now looping\n".to_vec()).await;
             spin_forever()
         }
-        Fault::Alloc => {
-            let mut hoard: Vec<Vec<u8>> = Vec::new();
-            loop {
-                hoard.push(vec![1u8; 1 << 20]);
-                std::hint::black_box(&hoard);
-            }
-        }
+        Fault::Alloc => alloc_forever(),
         Fault::Print(mib) => {
-            let line = "p".repeat(LINE_BYTES - 1);
-            let lines = print_lines(mib);
-            for _ in 0..lines {
-                println!("{line}");
-            }
+            let lines = print_mib(mib);
             reply(out, 200, format!("printed {lines} lines\n")).await
         }
         Fault::Body => match request.into_body().await {
