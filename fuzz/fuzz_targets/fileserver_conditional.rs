@@ -6,7 +6,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use spin_sse_fuzz::text_fields;
-use static_fileserver::conditional::{etag, http_date, if_range_holds, none_match, not_modified_since};
+use static_fileserver::conditional::{
+    etag, http_date, if_range_holds, none_match, not_modified_since,
+};
 use static_fileserver::encoding::Encoding;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -23,7 +25,12 @@ struct Input<'a> {
 // decimal numbers.
 fuzz_target!(|data: &[u8]| {
     let fields = text_fields(data);
-    let number = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let number = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     let input = Input {
         header: fields.first().copied().unwrap_or(""),
         len: number(1),
@@ -42,10 +49,17 @@ fuzz_target!(|data: &[u8]| {
     let _ = not_modified_since(input.header, modified);
     let holds = if_range_holds(input.header, &tag, Some(modified));
     if holds {
-        assert!(!input.header.trim().starts_with("W/"), "a weak tag holds If-Range");
+        assert!(
+            !input.header.trim().starts_with("W/"),
+            "a weak tag holds If-Range"
+        );
     }
     if matched && input.header.trim() != "*" {
-        assert!(input.header.contains(&tag[1..tag.len() - 1]), "{:?} matched {tag}", input.header);
+        assert!(
+            input.header.contains(&tag[1..tag.len() - 1]),
+            "{:?} matched {tag}",
+            input.header
+        );
     }
 
     // Our own tag and date.
@@ -58,7 +72,10 @@ fuzz_target!(|data: &[u8]| {
     for other in codings.into_iter().filter(|c| *c != coding) {
         assert!(!none_match(&etag(input.len, Some(modified), other), &tag));
     }
-    assert!(!none_match(&etag(input.len ^ 1, Some(modified), coding), &tag));
+    assert!(!none_match(
+        &etag(input.len ^ 1, Some(modified), coding),
+        &tag
+    ));
     let date = http_date(modified);
     assert!(not_modified_since(&date, modified));
     assert!(if_range_holds(&date, &tag, Some(modified)));

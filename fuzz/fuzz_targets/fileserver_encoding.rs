@@ -43,10 +43,17 @@ fuzz_target!(|data: &[u8]| {
     }
     // Listing only refused codings never picks one of them.
     let refused = format!("{header}, br;q=0, gzip;q=0, x-gzip;q=0, *;q=0");
-    if !header.to_ascii_lowercase().contains("br") && !header.to_ascii_lowercase().contains("gzip") {
-        assert_eq!(negotiate(Some(&refused), input.have_br, input.have_gzip), Encoding::Identity);
+    if !header.to_ascii_lowercase().contains("br") && !header.to_ascii_lowercase().contains("gzip")
+    {
+        assert_eq!(
+            negotiate(Some(&refused), input.have_br, input.have_gzip),
+            Encoding::Identity
+        );
     }
     // The same header twice chooses the same.
     let twice = format!("{header},{header}");
-    assert_eq!(negotiate(Some(&twice), input.have_br, input.have_gzip), chosen);
+    assert_eq!(
+        negotiate(Some(&twice), input.have_br, input.have_gzip),
+        chosen
+    );
 });

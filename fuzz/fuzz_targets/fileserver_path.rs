@@ -30,7 +30,11 @@ struct Request {
 /// any bytes).
 fn request(data: &[u8]) -> Request {
     let fields = fields(data);
-    let text = |i: usize| fields.get(i).map(|f| String::from_utf8_lossy(f).into_owned());
+    let text = |i: usize| {
+        fields
+            .get(i)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+    };
     let setting = |i: usize| text(i).filter(|s| !s.is_empty());
     let headers = fields
         .iter()
@@ -38,7 +42,10 @@ fn request(data: &[u8]) -> Request {
         .filter_map(|f| {
             let at = f.iter().position(|&b| b == b':')?;
             let value = f[at + 1..].strip_prefix(b" ").unwrap_or(&f[at + 1..]);
-            Some((String::from_utf8_lossy(&f[..at]).into_owned(), value.to_vec()))
+            Some((
+                String::from_utf8_lossy(&f[..at]).into_owned(),
+                value.to_vec(),
+            ))
         })
         .collect();
     Request {
@@ -72,18 +79,23 @@ impl FileSystem for FakeFs {
     fn stat(&self, path: &SafePath) -> Option<Meta> {
         self.looked_up.borrow_mut().push(path.clone());
         let relative = path.relative();
-        TREE.iter().find(|(p, _, _)| *p == relative).map(|&(_, kind, len)| Meta {
-            kind,
-            len,
-            modified: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
-        })
+        TREE.iter()
+            .find(|(p, _, _)| *p == relative)
+            .map(|&(_, kind, len)| Meta {
+                kind,
+                len,
+                modified: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+            })
     }
 }
 
 fn assert_plain(path: &SafePath) {
     assert!(path.segments().len() <= MAX_DEPTH);
     for name in path.segments() {
-        assert!(!name.is_empty() && name.len() <= MAX_SEGMENT_LEN, "{path:?}");
+        assert!(
+            !name.is_empty() && name.len() <= MAX_SEGMENT_LEN,
+            "{path:?}"
+        );
         assert!(!name.starts_with('.'), "dot segment in {path:?}");
         assert!(!name.contains(['/', '\\', '\0']), "separator in {path:?}");
         assert!(!name.chars().any(char::is_control), "control in {path:?}");
@@ -122,7 +134,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    for value in [&request.fallback, &request.custom_404].into_iter().flatten() {
+    for value in [&request.fallback, &request.custom_404]
+        .into_iter()
+        .flatten()
+    {
         if let Ok(resolved) = path::resolve_config(value) {
             assert_plain(&resolved);
             assert!(!resolved.segments().is_empty() && !resolved.trailing_slash());
@@ -147,19 +162,20 @@ fuzz_target!(|data: &[u8]| {
         http::HeaderName::try_from(name.as_str()).is_ok()
             && http::HeaderValue::from_bytes(value).is_ok()
     });
-    let parts = RequestParts::new(
-        request.method.as_str(),
-        target,
-        headers.cloned(),
-    );
-    let fs = FakeFs { looked_up: RefCell::new(Vec::new()) };
+    let parts = RequestParts::new(request.method.as_str(), target, headers.cloned());
+    let fs = FakeFs {
+        looked_up: RefCell::new(Vec::new()),
+    };
     let plan = serve::plan(&parts, &fs, &config);
     for path in fs.looked_up.borrow().iter() {
         assert_plain(path);
     }
     assert!((200..600).contains(&plan.status), "status {}", plan.status);
     for (name, value) in &plan.headers {
-        assert!(!value.contains(['\r', '\n', '\0']), "header {name}: {value:?}");
+        assert!(
+            !value.contains(['\r', '\n', '\0']),
+            "header {name}: {value:?}"
+        );
     }
     if let Body::File { path, offset, len } = &plan.body {
         assert_plain(path);

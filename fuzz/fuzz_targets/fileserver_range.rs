@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
     let Some(header) = fields.first() else {
         return;
     };
-    let len = fields.get(1).and_then(|l| l.parse().ok()).unwrap_or(10_000u64);
+    let len = fields
+        .get(1)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(10_000u64);
     let Some(spec) = range::parse(header) else {
         return;
     };
@@ -29,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(range::parse(&printed), Some(spec));
     match range::resolve(spec, len) {
         Some((start, end)) => {
-            assert!(start <= end && end < len, "{spec:?} in {len}: {start}..={end}");
+            assert!(
+                start <= end && end < len,
+                "{spec:?} in {len}: {start}..={end}"
+            );
             match spec {
                 Spec::From(first) | Spec::FromTo(first, _) => assert_eq!(start, first),
                 Spec::Suffix(n) => assert_eq!(end - start + 1, n.min(len)),

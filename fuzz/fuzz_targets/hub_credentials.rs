@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     let Some(method) = fields.first() else {
         return;
     };
-    let mut input = Input { is_post: *method == "POST", allowed: Vec::new() };
+    let mut input = Input {
+        is_post: *method == "POST",
+        allowed: Vec::new(),
+    };
     let (mut headers, mut query) = (Vec::new(), Vec::new());
     for field in &fields[1..] {
         if let Some(origin) = field.strip_prefix("allow:") {
@@ -39,10 +42,24 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let credentials = Credentials::from_request(&headers, &query, input.is_post);
-    let values = |name: &str| headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    let values = |name: &str| {
+        headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
     let auth_headers = values("authorization");
-    let auth_query: Vec<&str> = query.iter().filter(|(n, _)| n == "authorization").map(|(_, v)| v.as_str()).collect();
-    let allowed: Vec<String> = input.allowed.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let auth_query: Vec<&str> = query
+        .iter()
+        .filter(|(n, _)| n == "authorization")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let allowed: Vec<String> = input
+        .allowed
+        .iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
 
     match credentials.token(&allowed) {
         Ok(Some(token)) => {
@@ -53,14 +70,17 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(token, *value);
             } else {
                 assert!(auth_headers.is_empty() && auth_query.is_empty());
-                let from_cookie = values("cookie").iter().any(|c| {
-                    c.contains(&format!("{COOKIE_NAME}=")) && c.contains(token)
-                });
+                let from_cookie = values("cookie")
+                    .iter()
+                    .any(|c| c.contains(&format!("{COOKIE_NAME}=")) && c.contains(token));
                 assert!(from_cookie, "token {token:?} not from a cookie");
                 if input.is_post {
                     let origin = values("origin").first().copied().filter(|o| !o.is_empty());
                     let referer = values("referer").first().copied().filter(|r| !r.is_empty());
-                    assert!(origin.is_some() || referer.is_some(), "cookie POST without an origin");
+                    assert!(
+                        origin.is_some() || referer.is_some(),
+                        "cookie POST without an origin"
+                    );
                     if let Some(origin) = origin {
                         assert!(allowed.iter().any(|a| origin_allowed(a, origin)));
                     }
@@ -74,7 +94,9 @@ fuzz_target!(|data: &[u8]| {
             assert_one_line(&error.to_string());
             match error {
                 AuthError::InvalidHeader => assert!(!auth_headers.is_empty()),
-                AuthError::InvalidQuery => assert!(auth_headers.is_empty() && !auth_query.is_empty()),
+                AuthError::InvalidQuery => {
+                    assert!(auth_headers.is_empty() && !auth_query.is_empty())
+                }
                 AuthError::NoOrigin | AuthError::OriginNotAllowed(_) => assert!(input.is_post),
                 other => panic!("unexpected {other:?}"),
             }
@@ -90,7 +112,10 @@ fuzz_target!(|data: &[u8]| {
         Some(header) => assert_eq!(requested, Some(header)),
         None => assert_eq!(
             requested,
-            query.iter().find(|(n, _)| n == "lastEventID").map(|(_, v)| v.as_str())
+            query
+                .iter()
+                .find(|(n, _)| n == "lastEventID")
+                .map(|(_, v)| v.as_str())
         ),
     }
 });

@@ -51,7 +51,10 @@ fuzz_target!(|body: &[u8]| {
     if publication.private {
         again.append_pair("private", "on");
     }
-    assert_eq!(form::parse(again.finish().as_bytes()).as_ref(), Ok(&publication));
+    assert_eq!(
+        form::parse(again.finish().as_bytes()).as_ref(),
+        Ok(&publication)
+    );
 
     let update = Update::published(publication.clone(), [7; 16]);
     assert!(!update.id.is_empty());
@@ -62,9 +65,16 @@ fuzz_target!(|body: &[u8]| {
     let event = &read.events[0];
     assert_eq!(event.data, normalise_breaks(&publication.data));
     assert_eq!(event.last_event_id, update.id);
-    let kind = if publication.event_type.is_empty() { "message" } else { &publication.event_type };
+    let kind = if publication.event_type.is_empty() {
+        "message"
+    } else {
+        &publication.event_type
+    };
     assert_eq!(event.event_type, kind);
-    assert_eq!(read.retry, (publication.retry != 0).then(|| publication.retry.to_string()));
+    assert_eq!(
+        read.retry,
+        (publication.retry != 0).then(|| publication.retry.to_string())
+    );
 
     let stored = update.stored();
     assert_eq!(Stored::decode(stored.encode()), Some(stored));

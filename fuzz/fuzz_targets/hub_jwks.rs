@@ -11,7 +11,6 @@ use mercure_hub::jwks;
 use mercure_hub::token::{Header, Key};
 use spin_sse_fuzz::{assert_one_line, fields};
 
-
 fn bits(key: &Key) -> Option<usize> {
     match key {
         Key::Rs256(key) => {
@@ -27,7 +26,11 @@ fn bits(key: &Key) -> Option<usize> {
 fuzz_target!(|data: &[u8]| {
     let fields = fields(data);
     let document = fields[0];
-    let text = |i: usize| fields.get(i).map(|f| String::from_utf8_lossy(f).into_owned());
+    let text = |i: usize| {
+        fields
+            .get(i)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+    };
     let set = match jwks::parse(document) {
         Ok(set) => set,
         Err(error) => {
@@ -55,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
         },
         None => None,
     };
-    let header = Header { alg: alg.clone(), kid: kid.clone() };
+    let header = Header {
+        alg: alg.clone(),
+        kid: kid.clone(),
+    };
     match set.choose(&header) {
         Ok(key) => {
             assert_eq!(key.algorithm(), alg);

@@ -31,16 +31,26 @@ fuzz_target!(|data: &[u8]| {
             None => (true, *f),
         })
         .collect();
-    let input = Input { selector, topic, query };
+    let input = Input {
+        selector,
+        topic,
+        query,
+    };
     let selector = Selector::new(input.selector);
     assert_eq!(selector.as_str(), input.selector);
-    assert!(selector.matches(input.selector), "a selector matches itself");
+    assert!(
+        selector.matches(input.selector),
+        "a selector matches itself"
+    );
     assert!(Selector::new("*").matches(input.topic));
     let states = selector.state_count();
     let (matched, visits) = selector.matches_counting(input.topic);
     assert_eq!(matched, selector.matches(input.topic));
     if states == 0 {
-        assert_eq!(matched, input.selector == "*" || input.selector == input.topic);
+        assert_eq!(
+            matched,
+            input.selector == "*" || input.selector == input.topic
+        );
     }
     assert!(
         visits <= 2 * (input.topic.len() + 1) * states.max(1),
@@ -68,7 +78,11 @@ fuzz_target!(|data: &[u8]| {
             (name.to_owned(), value.to_string())
         })
         .collect();
-    let topics: Vec<&String> = query.iter().filter(|(n, _)| n == "topic").map(|(_, v)| v).collect();
+    let topics: Vec<&String> = query
+        .iter()
+        .filter(|(n, _)| n == "topic")
+        .map(|(_, v)| v)
+        .collect();
     match selector::from_query(&query) {
         Ok(selectors) => {
             assert_eq!(selectors.len(), topics.len());

@@ -48,7 +48,9 @@ fuzz_target!(|data: &[u8]| {
     for text in [&input.topic, &input.subscriber, &input.path] {
         let escaped = subscriptions::escape(text);
         assert!(
-            escaped.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~+%".contains(&b)),
+            escaped
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.~+%".contains(&b)),
             "{escaped:?}"
         );
         assert_eq!(subscriptions::unescape(&escaped).as_ref(), Some(text));
@@ -56,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
     let (topic, subscriber) = (&input.topic, &input.subscriber);
     if !topic.is_empty() && !subscriber.is_empty() {
         let id = subscriptions::subscription_id(topic, subscriber);
-        let one = Route::One { topic: topic.clone(), subscriber: subscriber.clone() };
+        let one = Route::One {
+            topic: topic.clone(),
+            subscriber: subscriber.clone(),
+        };
         assert_eq!(subscriptions::route(&id), Some(Ok(one.clone())));
         let with_query = format!("{id}?x=1");
         let (classified, query) = route::classify(&with_query);
@@ -65,7 +70,10 @@ fuzz_target!(|data: &[u8]| {
     }
     if !topic.is_empty() {
         let path = format!("{PATH}/{}", subscriptions::escape(topic));
-        assert_eq!(subscriptions::route(&path), Some(Ok(Route::Topic(topic.clone()))));
+        assert_eq!(
+            subscriptions::route(&path),
+            Some(Ok(Route::Topic(topic.clone())))
+        );
     }
 
     let (classified, query) = route::classify(&input.path);

@@ -30,7 +30,6 @@ bCd7nPuNAyYHCOOHAgMBAAE=
 ";
 const NOW: f64 = 1_700_000_000.0;
 
-
 #[derive(Arbitrary, Debug)]
 struct Built {
     publish: Option<Vec<String>>,
@@ -44,7 +43,9 @@ struct Built {
     flip: Option<u8>,
 }
 
-const ALGS: [&str; 8] = ["HS256", "none", "nOnE", "HS512", "RS256", "ES256", "hs256", ""];
+const ALGS: [&str; 8] = [
+    "HS256", "none", "nOnE", "HS512", "RS256", "ES256", "hs256", "",
+];
 
 // An input starting with `!` describes claims to sign (the rest read by
 // `arbitrary`); any other input is a token as a client sends it.
@@ -76,7 +77,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let other = Key::Hs256(b"another secret".to_vec());
     assert!(token::verify(text, &other, NOW).is_err() || result.is_err());
-    assert!(token::verify(text, &rs, NOW).is_err(), "RS256 accepted {text:?}");
+    assert!(
+        token::verify(text, &rs, NOW).is_err(),
+        "RS256 accepted {text:?}"
+    );
 });
 
 fn built_token(built: Built, hs: &Key, rs: &Key) {
@@ -85,7 +89,9 @@ fn built_token(built: Built, hs: &Key, rs: &Key) {
     let mut subscribe = built.subscribe.clone();
     if let Some(extra) = built.long_selector {
         let len = usize::from(extra % 4096);
-        subscribe.get_or_insert_with(Vec::new).push("{a}".repeat(len / 3 + 1)[..len].to_owned());
+        subscribe
+            .get_or_insert_with(Vec::new)
+            .push("{a}".repeat(len / 3 + 1)[..len].to_owned());
     }
     if let Some(list) = &publish {
         mercure.insert("publish".into(), json!(list));
@@ -97,7 +103,11 @@ fn built_token(built: Built, hs: &Key, rs: &Key) {
         mercure.insert("payload".into(), json!(payload));
     }
     let mut claims = serde_json::Map::new();
-    let claim_name = if built.namespaced { "https://mercure.rocks/" } else { "mercure" };
+    let claim_name = if built.namespaced {
+        "https://mercure.rocks/"
+    } else {
+        "mercure"
+    };
     claims.insert(claim_name.into(), Value::Object(mercure));
     let exp = built.exp.map(|d| NOW + f64::from(d));
     let nbf = built.nbf.map(|d| NOW + f64::from(d));
@@ -121,20 +131,32 @@ fn built_token(built: Built, hs: &Key, rs: &Key) {
         text.replace_range(index..=index, &new.to_string());
     }
     let result = token::verify(&text, hs, NOW);
-    assert!(token::verify(&text, rs, NOW).is_err(), "RS256 key accepted an HMAC token");
+    assert!(
+        token::verify(&text, rs, NOW).is_err(),
+        "RS256 key accepted an HMAC token"
+    );
 
-    let too_many = |l: &Option<Vec<String>>| l.as_ref().is_some_and(|l| l.len() > MAX_CLAIM_SELECTORS);
-    let too_long = |l: &Option<Vec<String>>| {
-        l.iter().flatten().any(|s| s.len() > MAX_SELECTOR_BYTES)
-    };
+    let too_many =
+        |l: &Option<Vec<String>>| l.as_ref().is_some_and(|l| l.len() > MAX_CLAIM_SELECTORS);
+    let too_long =
+        |l: &Option<Vec<String>>| l.iter().flatten().any(|s| s.len() > MAX_SELECTOR_BYTES);
     if alg != "HS256" {
         assert_eq!(result, Err(TokenError::Algorithm(alg.to_owned())));
         return;
     }
     let flipped = built.flip.is_some()
-        && text != token::sign_with(&json!({"alg": alg, "typ": "JWT"}), &claims, |s| hmac_sha256(SECRET, s));
+        && text
+            != token::sign_with(&json!({"alg": alg, "typ": "JWT"}), &claims, |s| {
+                hmac_sha256(SECRET, s)
+            });
     if flipped {
-        assert!(matches!(result, Err(TokenError::Signature | TokenError::Malformed(_))), "{result:?}");
+        assert!(
+            matches!(
+                result,
+                Err(TokenError::Signature | TokenError::Malformed(_))
+            ),
+            "{result:?}"
+        );
         return;
     }
     match result {

@@ -15,7 +15,10 @@ use std::time::Duration;
 #[derive(Arbitrary, Debug)]
 enum Part {
     Literal(String),
-    Expression { operator: u8, variables: Vec<Variable> },
+    Expression {
+        operator: u8,
+        variables: Vec<Variable>,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -73,7 +76,10 @@ fn build(parts: &[Part]) -> (String, String) {
                 template.push_str(&text);
                 expansion.push_str(&text);
             }
-            Part::Expression { operator, variables } if !variables.is_empty() => {
+            Part::Expression {
+                operator,
+                variables,
+            } if !variables.is_empty() => {
                 let op = OPERATORS[usize::from(*operator) % OPERATORS.len()];
                 let (first, separator, named, empty_eq, reserved) = match op {
                     "" => ("", ",", false, false, false),
@@ -124,7 +130,10 @@ fuzz_target!(|parts: Vec<Part>| {
     let selector = Selector::new(&template);
     let states = selector.state_count();
     let (matched, visits) = selector.matches_counting(&expansion);
-    assert!(matched, "{template:?} does not match its expansion {expansion:?}");
+    assert!(
+        matched,
+        "{template:?} does not match its expansion {expansion:?}"
+    );
     assert!(visits <= 2 * (expansion.len() + 1) * states.max(1));
 
     // The same template repeated many times against its repeated expansion.

@@ -35,8 +35,14 @@ fuzz_target!(|text: &str| {
         assert!(app.component(&trigger.component).is_some());
     }
     for component in &app.components {
-        assert!(component.id.split('-').all(|w| w.starts_with(|c: char| c.is_ascii_lowercase())));
-        assert!(component.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        assert!(component
+            .id
+            .split('-')
+            .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase())));
+        assert!(component
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
     }
     for variable in &app.variables {
         assert_eq!(check_name(&variable.name), Ok(()), "{variable:?}");
@@ -59,7 +65,9 @@ fuzz_target!(|text: &str| {
         let key = format!("component.{}.variables", component.id);
         match ComponentVariables::resolve(&variables, &component.id, &key, &component.variables) {
             Ok(resolved) => {
-                for ((name, text), (got_name, value)) in component.variables.iter().zip(resolved.all()) {
+                for ((name, text), (got_name, value)) in
+                    component.variables.iter().zip(resolved.all())
+                {
                     assert_eq!(name, got_name);
                     if !text.contains("{{") {
                         assert_eq!(value, text);

@@ -40,7 +40,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let components: Vec<String> = (0..input.routes.len()).map(|i| format!("c{i}")).collect();
     let Ok(router) = Router::build(
-        input.routes.iter().map(String::as_str).zip(components.iter().map(String::as_str)),
+        input
+            .routes
+            .iter()
+            .map(String::as_str)
+            .zip(components.iter().map(String::as_str)),
     ) else {
         return;
     };
@@ -63,7 +67,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let request_headers = request.headers_mut();
     for (name, value) in &input.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
             request_headers.append(name, value);
         }
     }
@@ -78,11 +85,24 @@ fuzz_target!(|data: &[u8]| {
     if headers::prepare(&mut parts, &matched, client).is_err() {
         return;
     }
-    let spin: Vec<&HeaderName> = parts.headers.keys().filter(|n| n.as_str().starts_with("spin-")).collect();
-    let values = parts.headers.iter().filter(|(n, _)| n.as_str().starts_with("spin-")).count();
+    let spin: Vec<&HeaderName> = parts
+        .headers
+        .keys()
+        .filter(|n| n.as_str().starts_with("spin-"))
+        .collect();
+    let values = parts
+        .headers
+        .iter()
+        .filter(|(n, _)| n.as_str().starts_with("spin-"))
+        .count();
     assert_eq!(values, 7 + matched.captures.len(), "{spin:?}");
     assert_eq!(parts.headers.get("spin-base-path").unwrap(), "/");
-    let authority = parts.uri.authority().expect("absolute URI").as_str().to_owned();
+    let authority = parts
+        .uri
+        .authority()
+        .expect("absolute URI")
+        .as_str()
+        .to_owned();
     if let Some(host) = &input.host {
         assert_eq!(authority.to_ascii_lowercase(), host.to_ascii_lowercase());
     }

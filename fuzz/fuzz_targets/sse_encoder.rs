@@ -20,7 +20,10 @@ enum Field {
 }
 
 fn single_line(value: &str) -> String {
-    value.chars().filter(|c| !matches!(c, '\r' | '\n' | '\0')).collect()
+    value
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n' | '\0'))
+        .collect()
 }
 
 fuzz_target!(|fields: Vec<Field>| {

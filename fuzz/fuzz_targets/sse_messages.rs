@@ -15,7 +15,11 @@ fuzz_target!(|input: &str| {
     match (&ours, &oracle) {
         (Ok(ours), Ok(oracle)) => assert_eq!(ours, oracle),
         (Err(error), Err(_)) => {
-            assert!(error.at <= input.len(), "error offset {} past the input", error.at);
+            assert!(
+                error.at <= input.len(),
+                "error offset {} past the input",
+                error.at
+            );
             assert_one_line(&error.to_string());
         }
         _ => panic!("reader and serde_json disagree on {input:?}: {ours:?} vs {oracle:?}"),

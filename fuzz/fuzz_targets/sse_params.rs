@@ -23,9 +23,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(query) = std::str::from_utf8(fields[0]) else {
         return;
     };
-    let mut request = Request { query: query.to_owned(), last_event_id: Vec::new(), env: Vec::new() };
+    let mut request = Request {
+        query: query.to_owned(),
+        last_event_id: Vec::new(),
+        env: Vec::new(),
+    };
     for field in &fields[1..] {
-        let setting = field.strip_prefix(b"env:").and_then(|f| std::str::from_utf8(f).ok());
+        let setting = field
+            .strip_prefix(b"env:")
+            .and_then(|f| std::str::from_utf8(f).ok());
         match setting.and_then(|s| s.split_once('=')) {
             Some((name, value)) => match config::ENV_NAMES.iter().position(|n| *n == name) {
                 Some(which) => request.env.push((which, value.to_owned())),
@@ -50,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
         .map(|(which, value)| (config::ENV_NAMES[*which], value.as_str()))
         .collect();
     let settings = match Settings::from_vars(|name| {
-        env.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+        env.iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
     }) {
         Ok(settings) => {
             assert!(config::INTERVAL_MS.contains(&settings.interval_ms));

@@ -71,9 +71,7 @@ pub fn read_event_stream(stream: &str) -> Read {
         };
         let line = &rest[..end];
         let after = &rest[end..];
-        rest = after
-            .strip_prefix("\r\n")
-            .unwrap_or_else(|| &after[1..]);
+        rest = after.strip_prefix("\r\n").unwrap_or_else(|| &after[1..]);
         if line.is_empty() {
             read.last_event_id = id_buffer.clone();
             read.open_fields = 0;
