@@ -3,7 +3,7 @@
 //! trips), the one-line check for error reasons, and a work-ratio check for
 //! the parsers that must stay linear.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The runner's application model (`spin.toml`, variables, routes):
 /// `app.rs` and `app/` are links to the runner's own sources, compiled
@@ -135,17 +135,18 @@ pub fn assert_one_line(reason: &str) {
     );
 }
 
-/// Runs `work(n)` for sizes `n` and `2n` (best of three each, to ride out
-/// a busy machine) and panics when doubling the input costs more than
-/// `factor` times as much: the bound for parsers that must be linear.
-/// Below `floor` the times are noise and nothing is asserted.
+/// Runs `work(n)` for sizes `n` and `2n` (best of three each) and panics
+/// when doubling the input costs more than `factor` times as much: the
+/// bound for parsers that must be linear. Time is the thread's CPU time,
+/// so a busy machine does not stretch it; below `floor` it is noise and
+/// nothing is asserted.
 pub fn assert_linear(n: usize, factor: u32, floor: Duration, mut work: impl FnMut(usize)) {
     let mut best = |size: usize| {
         (0..3)
             .map(|_| {
-                let start = Instant::now();
+                let start = thread_cpu_time();
                 work(size);
-                start.elapsed()
+                thread_cpu_time().saturating_sub(start)
             })
             .min()
             .unwrap_or_default()
@@ -154,10 +155,22 @@ pub fn assert_linear(n: usize, factor: u32, floor: Duration, mut work: impl FnMu
     if large > floor {
         assert!(
             large <= small.max(floor / 2) * factor,
-            "input of {} units took {large:?}, {n} units took {small:?}: not linear",
+            "input of {} units took {large:?} of CPU, {n} units took {small:?}: not linear",
             2 * n
         );
     }
+}
+
+/// CPU time this thread has used (`CLOCK_THREAD_CPUTIME_ID`).
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec for the call to write.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 #[cfg(test)]
