@@ -59,6 +59,12 @@ mod e2e {
     /// cache, rotation, a server down, a host the runner refuses.
     mod hub_jwks;
 
+    /// Token tricks: algorithm confusion on an RS256 hub, `alg` variants,
+    /// hostile `kid`s, 1 MiB tokens, slow claim selectors, `exp`/`nbf`
+    /// boundaries, cookie publishing from outside `publish_origins`, a
+    /// token that may read one topic's subscriptions.
+    mod hub_token_tricks;
+
     /// The hub with runners and Redis of its own: two runners on one
     /// Redis, Redis restarted mid-stream, the anonymous switch.
     mod hub_cluster;

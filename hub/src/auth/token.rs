@@ -4,6 +4,7 @@
 //! choice, so `alg: none` and any other algorithm are refused. `exp` and `nbf` are enforced when present,
 //! and the `mercure` claim (or its `https://mercure.rocks/` fallback) read.
 
+use crate::selector::MAX_SELECTOR_BYTES;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -16,7 +17,8 @@ use serde::Deserialize;
 use sha2::Sha256;
 use std::fmt;
 
-/// Most selectors in `mercure.publish` or `mercure.subscribe`.
+/// Most selectors in `mercure.publish` or `mercure.subscribe` (each at
+/// most [`MAX_SELECTOR_BYTES`], as in a request).
 pub const MAX_CLAIM_SELECTORS: usize = 1000;
 
 /// A key that checks signatures; its algorithm is the only one accepted.
@@ -90,6 +92,9 @@ pub enum TokenError {
     NotYetValid,
     Claims(String),
     TooManySelectors,
+    /// A selector in a `mercure` claim longer than a request's selectors
+    /// may be ([`MAX_SELECTOR_BYTES`]): matching it would cost every update.
+    SelectorTooLong(usize),
 }
 
 impl fmt::Display for TokenError {
@@ -104,6 +109,10 @@ impl fmt::Display for TokenError {
             Self::TooManySelectors => write!(
                 f,
                 "token has more than {MAX_CLAIM_SELECTORS} selectors in a mercure claim"
+            ),
+            Self::SelectorTooLong(len) => write!(
+                f,
+                "token has a {len}-byte selector in a mercure claim, at most {MAX_SELECTOR_BYTES}"
             ),
         }
     }
@@ -177,6 +186,15 @@ pub fn verify(token: &str, key: &Key, now: f64) -> Result<Claims, TokenError> {
         |list: &Option<Vec<String>>| list.as_ref().is_some_and(|l| l.len() > MAX_CLAIM_SELECTORS);
     if too_many(&mercure.publish) || too_many(&mercure.subscribe) {
         return Err(TokenError::TooManySelectors);
+    }
+    let longest = [&mercure.publish, &mercure.subscribe]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(String::len)
+        .max();
+    if let Some(len) = longest.filter(|&len| len > MAX_SELECTOR_BYTES) {
+        return Err(TokenError::SelectorTooLong(len));
     }
     Ok(Claims {
         publish: mercure.publish,

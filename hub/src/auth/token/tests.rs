@@ -148,6 +148,22 @@ fn too_many_claim_selectors_are_refused() {
     );
 }
 
+#[test]
+fn claim_selectors_longer_than_a_request_may_send_are_refused() {
+    // `{a}` repeated: a selector whose every match visits all its states.
+    let slow = "{a}".repeat(MAX_SELECTOR_BYTES / 3 + 1);
+    for claim in ["subscribe", "publish"] {
+        let token = sign(&json!({"mercure": {claim: ["*", slow]}}), KEY);
+        assert_eq!(
+            verify(&token, &key(), NOW),
+            Err(TokenError::SelectorTooLong(slow.len()))
+        );
+    }
+    let longest = "{a}".repeat(MAX_SELECTOR_BYTES / 3);
+    let token = sign(&json!({"mercure": {"subscribe": [longest]}}), KEY);
+    assert!(verify(&token, &key(), NOW).is_ok());
+}
+
 /// The RS256 public key and token of the reference hub's
 /// authorization_test.go at v0.24.2.
 const RSA_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----

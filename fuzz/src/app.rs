@@ -1,0 +1,1 @@
+../../runner/src/app.rs
