@@ -23,7 +23,7 @@
   // targets as written, relative ones included).
   function parseLinks(header) {
     const links = [];
-    const pattern = /<([^>]*)>((?:\s*;\s*[^;,]+?(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
+    const pattern = /<([^>]*)>((?:\s*;\s*[^;,=]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
     let match;
     while ((match = pattern.exec(header)) !== null) {
       const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(match[2]);

@@ -7,6 +7,9 @@
 // refused | error | stopped); #subscriptions > li.subscription[data-id]
 // [data-active="true"|"false"] with .topic, .subscriber, .state and
 // pre.payload. An ended subscription stays, marked, until the next load.
+// The list is also fetched again every RESYNC_MS: a subscription gone from
+// it is marked ended too (a WASI 0.2 hub cannot send the end event of a
+// subscriber that left: its entry expires instead).
 "use strict";
 
 (function () {
@@ -17,7 +20,9 @@
   const loadButton = document.getElementById("subscriptions-load");
   const stopButton = document.getElementById("subscriptions-stop");
   const clock = window.spinSseClock;
+  const RESYNC_MS = 5000;
   let stream = null;
+  let resync = null;
 
   function show(state, text) {
     statusLine.dataset.state = state;
@@ -51,10 +56,16 @@
     return item;
   }
 
-  function setActive(item, active) {
+  function setActive(item, active, how) {
+    if (item.dataset.active === String(active)) return;
     item.dataset.active = String(active);
     const state = item.querySelector(".state");
-    state.textContent = active ? "active" : "ended " + clock(new Date());
+    state.textContent = active ? "active" : "ended " + clock(new Date()) + (how || "");
+  }
+
+  function showCount() {
+    const active = list.querySelectorAll('li[data-active="true"]').length;
+    show("live", active + " active; watching the subscription events.");
   }
 
   function find(id) {
@@ -68,15 +79,44 @@
       list.prepend(item);
     }
     setActive(item, subscription.active);
-    const active = list.querySelectorAll('li[data-active="true"]').length;
-    show("live", active + " active; watching the subscription events.");
+    showCount();
   }
 
   function stop(text) {
     if (stream) stream.close();
     stream = null;
+    clearInterval(resync);
     stopButton.disabled = true;
     if (text) show("stopped", text);
+  }
+
+  // The hub's list: { response, text } or { error }.
+  async function fetchList(settings) {
+    const url = new URL(settings.url.href.replace(/\/$/, "") + "/subscriptions");
+    if (settings.auth === "query") url.searchParams.append("authorization", settings.token);
+    const headers = settings.auth === "header" ? { Authorization: "Bearer " + settings.token } : {};
+    try {
+      const response = await fetch(url, { headers, cache: "no-store", credentials: "same-origin" });
+      return { response, text: await response.text() };
+    } catch (error) {
+      return { error: "The hub could not be reached: " + error.message };
+    }
+  }
+
+  // Marks what left the hub's list as ended; adds what is new in it.
+  async function refresh(settings) {
+    const answer = await fetchList(settings);
+    if (answer.error || !answer.response.ok || !stream) return;
+    let listed;
+    try {
+      listed = JSON.parse(answer.text).subscriptions || [];
+    } catch (error) {
+      return;
+    }
+    const ids = new Set(listed.map((s) => s.id));
+    [...list.children].forEach((item) => ids.has(item.dataset.id) || setActive(item, false, " (gone from the hub's list)"));
+    listed.filter((s) => !find(s.id)).forEach(apply);
+    showCount();
   }
 
   async function load() {
@@ -92,19 +132,13 @@
       show("error", "Cannot use the cookie: " + cookieError);
       return;
     }
-    const url = new URL(settings.url.href.replace(/\/$/, "") + "/subscriptions");
-    if (settings.auth === "query") url.searchParams.append("authorization", settings.token);
-    const headers = settings.auth === "header" ? { Authorization: "Bearer " + settings.token } : {};
-    show("loading", "Asking " + hub.describeRequest("GET", url, settings) + "…");
-    let response;
-    let text;
-    try {
-      response = await fetch(url, { headers, cache: "no-store", credentials: "same-origin" });
-      text = await response.text();
-    } catch (error) {
-      show("error", "The hub could not be reached: " + error.message);
+    show("loading", "Asking the hub for its active subscriptions…");
+    const answer = await fetchList(settings);
+    if (answer.error) {
+      show("error", answer.error);
       return;
     }
+    const { response, text } = answer;
     if (response.status === 404) {
       show("off", "The hub's subscriptions API is off (it answered 404: " + text.trim() + "). Start the hub with " +
         "hub_subscriptions = true (SPIN_VARIABLE_HUB_SUBSCRIPTIONS=true; scripts/up turns it on).");
@@ -126,6 +160,7 @@
     show("live", (collection.subscriptions || []).length + " active; watching the subscription events.");
     const events = hub.streamUrl(settings, [EVENTS_TOPIC], collection.lastEventID || "");
     stopButton.disabled = false;
+    resync = setInterval(() => refresh(settings), RESYNC_MS);
     stream = hub.openStream(
       { url: events.href, auth: settings.auth, token: settings.token, types: [] },
       {

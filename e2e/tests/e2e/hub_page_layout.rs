@@ -29,6 +29,9 @@ const WIDTHS: &str = "({
     viewport: document.documentElement.clientWidth,
     list: document.getElementById('updates').getBoundingClientRect().width,
     data: document.querySelector('#updates .data').getBoundingClientRect().width,
+    wide: [...document.querySelectorAll('body *')]
+        .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .slice(0, 8).map(el => el.tagName + '#' + el.id + '.' + el.className),
 })";
 
 #[test]
@@ -128,9 +131,17 @@ fn save(name: &str, png: &[u8]) {
     eprintln!("e2e: screenshot saved to {}", dir.join(name).display());
 }
 
+/// (sideways scroll, viewport, list and data widths); panics naming the
+/// elements that stick out when the page scrolls sideways.
 fn widths(b: &mut Browser) -> (f64, f64, f64, f64) {
     let v = b.eval(WIDTHS).unwrap();
     let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(
+        f("overflow"),
+        0.0,
+        "no horizontal scroll; too wide: {}",
+        v["wide"]
+    );
     (f("overflow"), f("viewport"), f("list"), f("data"))
 }
 

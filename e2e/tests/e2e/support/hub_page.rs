@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::hub::Hub;
 use super::webdriver::Browser;
@@ -121,12 +120,4 @@ pub fn subscribe(b: &mut Browser, selectors: &[&str], types: &str, last_event_id
 pub fn assert_no_exceptions(b: &mut Browser) {
     let exceptions = b.exceptions();
     assert!(exceptions.is_empty(), "page threw: {exceptions:?}");
-}
-
-/// `document.cookie` of the page.
-pub fn cookies(b: &mut Browser) -> String {
-    match b.eval("document.cookie").unwrap() {
-        Value::String(s) => s,
-        other => panic!("document.cookie: {other}"),
-    }
 }
