@@ -12,7 +12,8 @@
 /// Table of contents.
 mod e2e {
     /// Shared fixture: build once, start/stop runners, temp apps, raw HTTP
-    /// client, timestamped SSE reader, headless Chromium driver.
+    /// client, timestamped SSE reader, headless Chromium over WebDriver,
+    /// the hub page's forms and readers.
     mod support;
 
     /// The SSE component over HTTP: headers, events and ids, timing,
@@ -79,9 +80,27 @@ mod e2e {
     /// that stops reading ends alone; a Redis restart loses nothing.
     mod hub_p3;
 
-    /// The hub page in headless Chromium: an update published meanwhile,
-    /// reconnect and replay marks, no HTML sinks.
+    /// The hub page subscribing in headless Chromium: an update published
+    /// meanwhile (id, type, time, JSON, markup as text), listed and
+    /// unlisted types, `earliest` and a given id, reconnect and replay
+    /// marks, no HTML sinks.
     mod hub_browser;
+
+    /// The hub page's token: a private update only on the page with a
+    /// matching token, by header, cookie or query; a refusal's reason.
+    mod hub_page_auth;
+
+    /// The hub page's publish form: every field, the hub's answer, a
+    /// refused publish's reason.
+    mod hub_page_publish;
+
+    /// The hub page's active subscriptions (listed, live, the API off)
+    /// and discovery (the demo resource's `Link` header).
+    mod hub_page_panels;
+
+    /// The hub page for people: labels, keyboard, 360 and 1280 px,
+    /// contrast, screenshots.
+    mod hub_page_layout;
 
     /// The embedded runner's own rules: routing precedence, `spin-*`
     /// headers, manifest errors (written by the runner's author).

@@ -5,6 +5,7 @@
 //! | `CACHE_CONTROL` | `max-age=60` | `Cache-Control` on file responses; empty = no header |
 //! | `FALLBACK_PATH` | unset | file served (200) for unknown paths, SPA-style |
 //! | `CUSTOM_404_PATH` | unset | file served with status 404 for unknown paths |
+//! | `LINK` | unset | `Link` header on file responses (e.g. a Mercure hub's `<…>; rel="mercure"`, for discovery); empty = none |
 //!
 //! Invalid values are reported as warnings and replaced by the default.
 
@@ -19,6 +20,7 @@ pub struct Config {
     pub cache_control: Option<String>,
     pub fallback: Option<SafePath>,
     pub custom_404: Option<SafePath>,
+    pub link: Option<String>,
 }
 
 impl Default for Config {
@@ -27,6 +29,7 @@ impl Default for Config {
             cache_control: Some(DEFAULT_CACHE_CONTROL.to_owned()),
             fallback: None,
             custom_404: None,
+            link: None,
         }
     }
 }
@@ -43,15 +46,20 @@ impl Config {
         let mut cfg = Config::default();
         let mut warnings = Vec::new();
         if let Some(v) = get("CACHE_CONTROL") {
-            let v = v.trim();
-            if v.is_empty() {
-                cfg.cache_control = None;
-            } else if v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
-                cfg.cache_control = Some(v.to_owned());
-            } else {
-                warnings.push(format!(
+            match header_value(&v) {
+                Ok(v) => cfg.cache_control = v,
+                Err(()) => warnings.push(format!(
                     "CACHE_CONTROL has characters not allowed in a header; using {DEFAULT_CACHE_CONTROL:?}"
-                ));
+                )),
+            }
+        }
+        if let Some(v) = get("LINK") {
+            match header_value(&v) {
+                Ok(v) => cfg.link = v,
+                Err(()) => warnings.push(
+                    "LINK has characters not allowed in a header; no Link header is sent"
+                        .to_owned(),
+                ),
             }
         }
         for (name, slot) in [
@@ -67,6 +75,19 @@ impl Config {
             }
         }
         (cfg, warnings)
+    }
+}
+
+/// A header value from a setting: trimmed, `None` when empty, `Err` when it
+/// has bytes a header cannot carry (control characters, non-ASCII).
+fn header_value(v: &str) -> Result<Option<String>, ()> {
+    let v = v.trim();
+    if v.is_empty() {
+        Ok(None)
+    } else if v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        Ok(Some(v.to_owned()))
+    } else {
+        Err(())
     }
 }
 
@@ -104,6 +125,21 @@ mod tests {
         let (cfg, warnings) = load(&[("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1")]);
         assert_eq!(cfg.cache_control.as_deref(), Some(DEFAULT_CACHE_CONTROL));
         assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn link_is_taken_verbatim_and_refused_with_a_newline() {
+        let link = r#"</.well-known/mercure>; rel="mercure""#;
+        let (cfg, warnings) = load(&[("LINK", link)]);
+        assert_eq!((cfg.link.as_deref(), warnings.len()), (Some(link), 0));
+        let (cfg, _) = load(&[("LINK", "  ")]);
+        assert_eq!(cfg.link, None);
+        let (cfg, warnings) = load(&[("LINK", "</x>; rel=a\r\nX-Evil: 1")]);
+        assert_eq!(cfg.link, None);
+        assert_eq!(
+            warnings,
+            ["LINK has characters not allowed in a header; no Link header is sent"]
+        );
     }
 
     #[test]

@@ -246,6 +246,9 @@ fn serve_file(
     if let Some(cc) = &cfg.cache_control {
         headers.push(("cache-control", cc.clone()));
     }
+    if let Some(link) = &cfg.link {
+        headers.push(("link", link.clone()));
+    }
     let not_modified = match req.joined("if-none-match") {
         Some(inm) => conditional::none_match(&inm, &tag),
         None => match (req.single("if-modified-since"), meta.modified) {

@@ -1,153 +1,191 @@
-// Event hub page: subscribes to /.well-known/mercure and lists updates.
+// The hub page's settings and subscription.
 //
-// DOM hooks (used by the end-to-end browser test):
-//   #status[data-state]     idle | connecting | open | closed | unsupported
-//   #updates > li.update[data-id]   one per update, in arrival order, with
-//       time.time, .id, .type, .data and, for replayed ones, .mark and
-//       data-replayed="true"
-//   #updates > li.reconnect  one per reconnect
-// Opening the page with ?topic=…&topic=…[&type=…] subscribes at once.
-// Server data only ever reaches the DOM through textContent.
+// DOM hooks (used by the end-to-end browser tests):
+//   #status[data-state]   idle | connecting | open | closed | unsupported
+//   #request              the subscription's request line (token masked)
+//   #updates              see updates.js
+// Opening the page with ?topic=…&topic=…[&type=…][&lastEventID=…]
+// subscribes at once. window.spinSseHub.settings() and .subscription
+// (types and auth of the open subscription) serve the other panels.
 "use strict";
 
 (function () {
-  const HUB_URL = "/.well-known/mercure";
+  const hub = window.spinSseHub;
+  const COOKIE = "mercureAuthorization";
   // Updates arriving this soon after a resumed (re)connect are the hub's
   // catch-up from its history: the hub sends the history first, at once.
   const REPLAY_WINDOW_MS = 300;
 
-  const form = document.getElementById("subscribe");
-  const topicInput = document.getElementById("topic");
-  const typesInput = document.getElementById("types");
+  const hubUrlInput = document.getElementById("hub-url");
   const tokenInput = document.getElementById("token");
-  const earliestInput = document.getElementById("earliest");
+  const settingsForm = document.getElementById("settings");
+  const form = document.getElementById("subscribe");
+  const topicsInput = document.getElementById("topics");
+  const typesInput = document.getElementById("types");
+  const lastIdInput = document.getElementById("last-event-id");
+  const unsubscribeButton = document.getElementById("unsubscribe");
   const status = document.getElementById("status");
   const statusText = document.getElementById("status-text");
-  const list = document.getElementById("updates");
-  const empty = document.getElementById("empty");
+  const request = document.getElementById("request");
 
-  let source = null;
+  hubUrlInput.value = location.origin + "/.well-known/mercure";
 
   function words(text) {
     return text.split(/\s+/).filter(Boolean);
   }
+  hub.lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
+
+  // The hub URL, token and how to send it, as the fields say now.
+  hub.settings = function () {
+    let url;
+    try {
+      url = new URL(hubUrlInput.value.trim(), location.href);
+    } catch (error) {
+      url = null;
+    }
+    const token = tokenInput.value.trim();
+    const auth = token ? settingsForm.elements.auth.value : "";
+    return { url, token, auth };
+  };
+
+  // Sets (or clears) the mercureAuthorization cookie for the hub's path;
+  // an error message when it cannot be set.
+  hub.applyCookie = function (settings) {
+    if (!settings.url || settings.url.origin !== location.origin) {
+      return settings.auth === "cookie" ? "the page can set a cookie only for a hub on its own origin." : "";
+    }
+    const path = "; Path=" + settings.url.pathname + "; SameSite=Strict";
+    if (settings.auth !== "cookie") {
+      document.cookie = COOKIE + "=" + path + "; Max-Age=0";
+      return "";
+    }
+    if (!/^[\w.~+/=-]+$/.test(settings.token)) {
+      return "the token has characters a cookie cannot carry.";
+    }
+    document.cookie = COOKIE + "=" + settings.token + path;
+    return "";
+  };
+
+  // The hub URL with these query parameters (and the token when it goes
+  // in the query).
+  hub.streamUrl = function (settings, topics, lastEventId) {
+    const url = new URL(settings.url);
+    topics.forEach((topic) => url.searchParams.append("topic", topic));
+    if (lastEventId) url.searchParams.append("lastEventID", lastEventId);
+    if (settings.auth === "query") url.searchParams.append("authorization", settings.token);
+    return url;
+  };
+
+  // How a request goes out, for the page to show (the token masked).
+  hub.describeRequest = function (method, url, settings) {
+    const shown = new URL(url);
+    if (shown.searchParams.has("authorization")) shown.searchParams.set("authorization", "…");
+    const via = { header: " with Authorization: Bearer …", cookie: " with the cookie " + COOKIE, query: "" };
+    return method + " " + decodeURIComponent(shown.href) + (via[settings.auth] || "");
+  };
 
   function setState(state, text) {
     status.dataset.state = state;
     statusText.textContent = text;
   }
 
-  const clock = window.spinSseClock;
+  let stream = null;
+  hub.subscription = null;
 
-  function span(className, text) {
-    const element = document.createElement("span");
-    element.className = className;
-    element.textContent = text;
-    return element;
+  function stop() {
+    if (stream) stream.close();
+    stream = null;
+    hub.subscription = null;
+    unsubscribeButton.disabled = true;
   }
 
-  function addUpdate(event, replayed) {
-    const now = new Date();
-    const item = document.createElement("li");
-    item.className = "event update";
-    item.dataset.id = event.lastEventId;
-    const time = document.createElement("time");
-    time.className = "time";
-    time.dateTime = now.toISOString();
-    time.textContent = clock(now);
-    item.append(time, span("id", event.lastEventId), span("type", event.type));
-    if (replayed) {
-      item.dataset.replayed = "true";
-      item.append(span("mark", "replayed"));
+  function subscribe(topics, types, lastEventId) {
+    stop();
+    const settings = hub.settings();
+    if (!settings.url) {
+      setState("closed", "The hub URL is not a URL: fix it under Hub and token.");
+      return;
     }
-    item.append(span("data", event.data));
-    list.append(item);
-    empty.hidden = true;
-  }
-
-  function addReconnect(lastId) {
-    const item = document.createElement("li");
-    item.className = "reconnect";
-    item.textContent = lastId
-      ? "Reconnected; the hub resumes after " + lastId + "."
-      : "Reconnected.";
-    list.append(item);
-  }
-
-  function hubUrl(selectors, token, earliest) {
-    const params = new URLSearchParams();
-    selectors.forEach(function (selector) {
-      params.append("topic", selector);
-    });
-    if (token) {
-      params.append("authorization", token);
+    if (settings.auth !== "header" && !("EventSource" in window)) {
+      setState("unsupported", "This browser does not support EventSource: send the token as a header, which reads the stream with fetch.");
+      return;
     }
-    if (earliest) {
-      params.append("lastEventID", "earliest");
+    const cookieError = hub.applyCookie(settings);
+    if (cookieError) {
+      setState("closed", "Cannot use the cookie: " + cookieError);
+      return;
     }
-    return HUB_URL + "?" + params.toString();
-  }
-
-  function subscribe(selectors, types, token, earliest) {
-    if (source) {
-      source.close();
-    }
-    let lastId = "";
+    const url = hub.streamUrl(settings, topics, lastEventId);
+    request.textContent = hub.describeRequest("GET", url, settings);
+    const listening = ["message"].concat(types).join(", ");
+    hub.addNote(
+      "subscribed",
+      "Subscribed to " + topics.join(", ") + " · listening to " + listening +
+        (lastEventId ? " · from " + lastEventId : "") + " · token: " + (settings.auth ? "as " + settings.auth : "none")
+    );
+    let lastSeen = "";
     let reconnecting = false;
-    let resumedAt = earliest ? Infinity : -Infinity;
-    setState("connecting", "Connecting to " + HUB_URL + "…");
-    source = new EventSource(hubUrl(selectors, token, earliest));
-    const current = source;
-
-    function onUpdate(event) {
-      lastId = event.lastEventId || lastId;
-      addUpdate(event, performance.now() - resumedAt < REPLAY_WINDOW_MS);
-    }
-
-    current.addEventListener("message", onUpdate);
-    // Updates published with a `type` arrive as events of that name.
-    types.forEach(function (type) {
-      current.addEventListener(type, onUpdate);
-    });
-
-    current.addEventListener("open", function () {
-      if (reconnecting) {
-        addReconnect(lastId);
+    let resumedAt = lastEventId ? Infinity : -Infinity;
+    setState("connecting", "Connecting to " + settings.url.href + "…");
+    hub.subscription = { types, auth: settings.auth, token: settings.token };
+    unsubscribeButton.disabled = false;
+    stream = hub.openStream(
+      { url: url.href, auth: settings.auth, token: settings.token, types },
+      {
+        open() {
+          if (reconnecting) {
+            hub.addNote("reconnect", lastSeen ? "Reconnected; the hub resumes after " + lastSeen + "." : "Reconnected.");
+          }
+          if (reconnecting || resumedAt === Infinity) resumedAt = performance.now();
+          reconnecting = false;
+          setState("open", "Open: " + topics.join(" ") + ".");
+        },
+        update(update, listened) {
+          lastSeen = update.id || lastSeen;
+          const marks = [];
+          if (performance.now() - resumedAt < REPLAY_WINDOW_MS) marks.push({ key: "replayed", text: "replayed" });
+          if (!listened) {
+            marks.push({ key: "unlisted", text: "type not listed: an EventSource listening as above would miss it" });
+          }
+          hub.addUpdate(update, marks);
+        },
+        retrying(reason) {
+          reconnecting = true;
+          setState("connecting", "Stream dropped: " + reason);
+        },
+        closed(reason) {
+          setState("closed", "Closed: " + reason);
+          hub.addNote("closed", "Closed: " + reason);
+          stream = null;
+          unsubscribeButton.disabled = true;
+        },
       }
-      if (reconnecting || resumedAt === Infinity) {
-        resumedAt = performance.now();
-      }
-      reconnecting = false;
-      setState("open", "Open: " + selectors.join(" ") + ".");
-    });
-
-    current.addEventListener("error", function () {
-      if (current.readyState === EventSource.CLOSED) {
-        setState("closed", "The hub refused or closed the stream.");
-        return;
-      }
-      reconnecting = true;
-      setState("connecting", "Stream dropped; reconnecting…");
-    });
+    );
   }
 
-  if (!("EventSource" in window)) {
-    setState("unsupported", "This browser does not support EventSource, so updates cannot be shown.");
-    form.hidden = true;
-    return;
-  }
-
-  form.addEventListener("submit", function (event) {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const selectors = words(topicInput.value);
-    if (selectors.length > 0) {
-      subscribe(selectors, words(typesInput.value), tokenInput.value.trim(), earliestInput.checked);
-    }
+    const topics = hub.lines(topicsInput.value);
+    if (topics.length > 0) subscribe(topics, words(typesInput.value), lastIdInput.value.trim());
   });
 
-  const fromUrl = new URLSearchParams(window.location.search).getAll("topic");
+  unsubscribeButton.addEventListener("click", () => {
+    stop();
+    setState("idle", "Unsubscribed.");
+  });
+
+  document.getElementById("clear-updates").addEventListener("click", () => hub.clearUpdates());
+
+  if (!("EventSource" in window)) {
+    setState("unsupported", "This browser does not support EventSource: send the token as a header, which reads the stream with fetch.");
+  }
+
+  const query = new URLSearchParams(location.search);
+  const fromUrl = query.getAll("topic");
   if (fromUrl.length > 0) {
-    topicInput.value = fromUrl.join(" ");
-    subscribe(fromUrl, new URLSearchParams(window.location.search).getAll("type"), "", false);
+    topicsInput.value = fromUrl.join("\n");
+    typesInput.value = query.getAll("type").join(" ");
+    lastIdInput.value = query.get("lastEventID") || "";
+    subscribe(fromUrl, query.getAll("type"), lastIdInput.value);
   }
 })();

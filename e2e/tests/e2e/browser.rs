@@ -1,18 +1,18 @@
-//! The page in a real browser: Debian's Chromium, headless, driven over the
-//! DevTools protocol. Loads `/`, waits for the four events and the closed
-//! state in the DOM, checks text and order, and saves screenshots to
-//! `target/e2e/` (`page.png`, `page-dark.png`).
+//! The page in a real browser: Debian's Chromium, headless, driven through
+//! chromedriver (WebDriver, the `fantoccini` crate). Loads `/`, waits for
+//! the four events and the closed state in the DOM, checks text and order,
+//! and saves screenshots to `target/e2e/` (`page.png`, `page-dark.png`).
 //!
-//! Without Chromium these tests fail when `CI` is set and are skipped
-//! (with a printed reason) otherwise.
+//! Without Chromium and chromedriver these tests fail when `CI` is set and
+//! are skipped (with a printed reason) otherwise.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::support::cdp::{browser_or_skip, Browser};
 use super::support::temp_app::Component;
+use super::support::webdriver::{browser_or_skip, Browser};
 use super::support::{self, Client, TempApp, SEED_MESSAGES};
 
 /// Four events one second apart, then the browser's reconnect after the

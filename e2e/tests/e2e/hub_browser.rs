@@ -1,30 +1,19 @@
-//! The event hub page (`/hub/`) in headless Chromium: an update published
-//! meanwhile shows up (id, type, data, time), markup in data stays text, a
-//! reconnect is marked and the missed update is marked replayed; the
-//! page's script has no HTML sinks. Screenshot: `target/e2e/hub-page.png`.
+//! The hub page (`/hub/`) subscribing, in headless Chromium: updates
+//! published meanwhile (time, type, short and full id, JSON
+//! pretty-printed, markup as text), listed types and the explanation for
+//! unlisted ones, `Last-Event-ID` and `earliest`, a reconnect marked and
+//! the missed update marked replayed; no HTML sinks in the page's scripts.
 
-use super::support::cdp::{browser_or_skip, Browser};
 use super::support::hub::{self, query, shared, topic};
-use super::support::{self, static_file};
+use super::support::hub_page::{
+    self, assert_no_exceptions, ids, rows, subscribe, wait_for_updates, CONNECTING, DESCRIBE, OPEN,
+    WAIT,
+};
+use super::support::static_file;
+use super::support::webdriver::browser_or_skip;
 use serde_json::Value;
-use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(30);
-const DESCRIBE: &str = "document.querySelector('main').innerText";
-const OPEN: &str = "document.getElementById('status').dataset.state === 'open'";
-const CONNECTING: &str = "document.getElementById('status').dataset.state === 'connecting'";
-
-fn rows(b: &mut Browser) -> Vec<Vec<String>> {
-    let v = b
-        .eval(
-            "[...document.querySelectorAll('#updates > li.update')].map(li => [
-                li.dataset.id, li.querySelector('time').textContent,
-                li.querySelector('.type').textContent, li.querySelector('.data').textContent,
-                li.dataset.replayed || ''])",
-        )
-        .expect("read the update list");
-    serde_json::from_value(v).expect("rows of strings")
-}
+const MARKUP: &str = "<img src=x onerror=\"document.title='pwned'\">";
 
 #[test]
 fn hub_page_shows_an_update_published_meanwhile() {
@@ -34,41 +23,47 @@ fn hub_page_shows_an_update_published_meanwhile() {
         return;
     };
     let t = topic("page");
-    let url = format!(
-        "http://{}/hub/?{}",
-        hub.client.host,
-        query(&[("topic", &t), ("type", "note")])
-    );
-    b.navigate(&url).unwrap();
+    let page = hub_page::url(hub, &query(&[("topic", &t), ("type", "note")]));
+    b.navigate(&page).unwrap();
     b.wait_until(OPEN, WAIT, DESCRIBE).unwrap();
-    hub.publish(&[
+    hub.publish(&[("topic", &t), ("id", "page-1"), ("data", MARKUP)]);
+    let uuid = hub.publish(&[
         ("topic", &t),
-        ("id", "page-1"),
-        ("data", "<img src=x onerror=\"document.title='pwned'\">"),
-    ]);
-    hub.publish(&[
-        ("topic", &t),
-        ("id", "page-2"),
         ("type", "note"),
-        ("data", "typed"),
+        ("data", r#"{"status":"in stock","shelves":[1,2]}"#),
     ]);
-    b.wait_until(&count_is(2), WAIT, DESCRIBE).unwrap();
+    wait_for_updates(&mut b, 2);
     let shown = rows(&mut b);
-    assert_eq!(shown[0][0], "page-1");
     assert_eq!(
-        shown[0][3], "<img src=x onerror=\"document.title='pwned'\">",
+        (
+            shown[0].id.as_str(),
+            shown[0].data.as_str(),
+            shown[0].format.as_str()
+        ),
+        ("page-1", MARKUP, "text"),
         "markup shown as text"
     );
     assert_eq!(
-        (
-            shown[1][0].as_str(),
-            shown[1][2].as_str(),
-            shown[1][3].as_str()
-        ),
-        ("page-2", "note", "typed")
+        (shown[0].kind.as_str(), shown[0].short_id.as_str()),
+        ("message", "page-1")
+    );
+    assert_eq!(shown[1].kind, "note");
+    assert_eq!(
+        shown[1].data, "{\n  \"status\": \"in stock\",\n  \"shelves\": [\n    1,\n    2\n  ]\n}",
+        "JSON pretty-printed"
+    );
+    assert_eq!(shown[1].format, "json");
+    assert!(uuid.starts_with("urn:uuid:"), "{uuid}");
+    assert_eq!(
+        (shown[1].id.as_str(), shown[1].full_id.as_str()),
+        (uuid.as_str(), uuid.as_str())
+    );
+    assert_eq!(
+        shown[1].short_id,
+        format!("{}…", &uuid["urn:uuid:".len()..][..8])
     );
     assert!(
-        shown.iter().all(|r| r[1].len() == 12 && r[4].is_empty()),
+        shown.iter().all(|r| r.time.len() == 12 && !r.replayed),
         "{shown:?}"
     );
     let v: Value = b
@@ -76,11 +71,93 @@ fn hub_page_shows_an_update_published_meanwhile() {
         .unwrap();
     assert_eq!(v[0], 0);
     assert_ne!(v[1], "pwned");
-    let png = b.screenshot_png().unwrap();
-    let dir = support::target_dir().join("e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("hub-page.png"), png).unwrap();
-    assert!(b.exceptions().is_empty(), "{:?}", b.exceptions());
+    let context = hub_page::text(&mut b, "#updates > li.note[data-kind=subscribed]");
+    assert!(
+        context.contains(&t) && context.contains("listening to message, note"),
+        "the selectors and types are shown: {context:?}"
+    );
+    assert_no_exceptions(&mut b);
+}
+
+#[test]
+fn hub_page_listens_to_listed_types_and_explains_the_others() {
+    let hub = shared();
+    let test = "hub_page_listens_to_listed_types_and_explains_the_others";
+    let Some(mut b) = browser_or_skip(test, 960, 640) else {
+        return;
+    };
+    b.navigate(&hub_page::url(hub, "")).unwrap();
+    let t = topic("types");
+    // EventSource (no token): a type not listed never reaches the page.
+    subscribe(&mut b, &[&t], "book", "");
+    hub.publish(&[("topic", &t), ("id", "t-untyped")]);
+    hub.publish(&[("topic", &t), ("id", "t-novel"), ("type", "novel")]);
+    hub.publish(&[("topic", &t), ("id", "t-book"), ("type", "book")]);
+    wait_for_updates(&mut b, 2);
+    assert_eq!(ids(&mut b), ["t-untyped", "t-book"]);
+    let hint = hub_page::text(&mut b, "#types-hint");
+    assert!(
+        hint.contains("message") && hint.contains("silently missed"),
+        "the page says why typed updates need listing: {hint:?}"
+    );
+    // Publishing from the page with an unlisted type says so.
+    b.type_into("#publish-topics", &t).unwrap();
+    b.type_into("#publish-type", "novel").unwrap();
+    b.type_into("#publisher-token", &hub.publish_all()).unwrap();
+    b.click("#publish-button").unwrap();
+    let said = hub_page::wait_for_state(&mut b, "publish-result", "published");
+    assert!(
+        said.contains("not listening to type \u{201c}novel\u{201d}"),
+        "{said:?}"
+    );
+
+    // Read with fetch (token as a header), an unlisted type is shown, marked.
+    let token = hub.subscriber_token(serde_json::json!({"mercure": {"subscribe": [&t]}}));
+    hub_page::set_token(&mut b, &token, "header");
+    subscribe(&mut b, &[&t], "book", "");
+    hub.publish(&[("topic", &t), ("id", "t-novel-2"), ("type", "novel")]);
+    hub.publish(&[("topic", &t), ("id", "t-book-2"), ("type", "book")]);
+    wait_for_updates(&mut b, 4);
+    let shown = rows(&mut b);
+    let last: Vec<(&str, bool)> = shown[2..]
+        .iter()
+        .map(|r| (r.id.as_str(), r.unlisted))
+        .collect();
+    assert_eq!(
+        last,
+        [("t-novel-2", true), ("t-book-2", false)],
+        "{shown:?}"
+    );
+    assert_no_exceptions(&mut b);
+}
+
+#[test]
+fn hub_page_replays_from_earliest_and_after_a_given_id() {
+    let hub = shared();
+    let test = "hub_page_replays_from_earliest_and_after_a_given_id";
+    let Some(mut b) = browser_or_skip(test, 960, 640) else {
+        return;
+    };
+    let t = topic("history");
+    for id in ["h-1", "h-2", "h-3"] {
+        hub.publish(&[("topic", &t), ("id", id), ("data", id)]);
+    }
+    b.navigate(&hub_page::url(hub, "")).unwrap();
+    subscribe(&mut b, &[&t], "", "earliest");
+    wait_for_updates(&mut b, 3);
+    let shown = rows(&mut b);
+    assert_eq!(ids(&mut b), ["h-1", "h-2", "h-3"]);
+    assert!(
+        shown.iter().all(|r| r.replayed),
+        "history marked replayed: {shown:?}"
+    );
+    b.click("#clear-updates").unwrap();
+    subscribe(&mut b, &[&t], "", "h-1");
+    wait_for_updates(&mut b, 2);
+    assert_eq!(ids(&mut b), ["h-2", "h-3"]);
+    let request = hub_page::text(&mut b, "#request");
+    assert!(request.contains("lastEventID=h-1"), "{request:?}");
+    assert_no_exceptions(&mut b);
 }
 
 #[test]
@@ -96,54 +173,48 @@ fn hub_page_marks_reconnects_and_replayed_updates() {
         return;
     };
     let t = topic("replay");
-    let url = format!(
-        "http://{}/hub/?{}",
-        hub.client.host,
-        query(&[("topic", &t)])
-    );
-    b.navigate(&url).unwrap();
+    b.navigate(&hub_page::url(&hub, &query(&[("topic", &t)])))
+        .unwrap();
     b.wait_until(OPEN, WAIT, DESCRIBE).unwrap();
     // retry: the browser waits 6 s before reconnecting, time enough to
     // bring Redis back and publish what the page will have missed.
     hub.publish(&[("topic", &t), ("id", "before"), ("retry", "6000")]);
-    b.wait_until(&count_is(1), WAIT, DESCRIBE).unwrap();
+    wait_for_updates(&mut b, 1);
     redis.stop();
     b.wait_until(CONNECTING, WAIT, DESCRIBE).unwrap();
     redis.restart();
     hub.publish(&[("topic", &t), ("id", "missed")]);
-    b.wait_until(&count_is(2), WAIT, DESCRIBE).unwrap();
+    wait_for_updates(&mut b, 2);
     let shown = rows(&mut b);
-    assert_eq!(
-        (shown[0][0].as_str(), shown[0][4].as_str()),
-        ("before", ""),
-        "{shown:?}"
-    );
-    assert_eq!(
-        (shown[1][0].as_str(), shown[1][4].as_str()),
-        ("missed", "true"),
-        "{shown:?}"
-    );
+    let marks: Vec<(&str, bool)> = shown.iter().map(|r| (r.id.as_str(), r.replayed)).collect();
+    assert_eq!(marks, [("before", false), ("missed", true)]);
     let reconnects: Value = b
-        .eval("document.querySelectorAll('#updates > li.reconnect').length")
+        .eval("document.querySelectorAll('#updates > li.note[data-kind=reconnect]').length")
         .unwrap();
     assert_eq!(reconnects, 1);
     b.wait_until(OPEN, WAIT, DESCRIBE).unwrap();
 }
 
-fn count_is(n: usize) -> String {
-    format!("document.querySelectorAll('#updates > li.update').length === {n}")
-}
-
 #[test]
-fn hub_page_script_never_writes_html() {
-    let js = String::from_utf8(static_file("hub/hub.js")).unwrap();
-    for sink in [
-        "innerHTML",
-        "outerHTML",
-        "insertAdjacentHTML",
-        "document.write",
-        "eval(",
-    ] {
-        assert!(!js.contains(sink), "static/hub/hub.js uses {sink}");
+fn hub_page_scripts_never_write_html() {
+    let dir = super::support::repo_root().join("static/hub");
+    let mut scripts = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".js") {
+            continue;
+        }
+        scripts += 1;
+        let js = String::from_utf8(static_file(&format!("hub/{name}"))).unwrap();
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
+            assert!(!js.contains(sink), "static/hub/{name} uses {sink}");
+        }
     }
+    assert!(scripts >= 6, "the page's scripts were found ({scripts})");
 }

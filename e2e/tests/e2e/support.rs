@@ -17,14 +17,15 @@
 //!   component built once.
 //! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader
 //!   (both from the shared `sse-testkit` crate, which tests them);
-//!   [`cdp`]: headless Chromium over the DevTools pipe.
+//!   [`webdriver`]: headless Chromium through chromedriver (fantoccini).
 
-pub mod cdp;
 pub mod hub;
+pub mod hub_page;
 pub mod jwks_server;
 pub mod redis_app;
 pub mod runner;
 pub mod temp_app;
+pub mod webdriver;
 pub use sse_testkit::client as http;
 pub use sse_testkit::redis;
 pub use sse_testkit::timed as sse_stream;

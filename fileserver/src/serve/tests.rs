@@ -360,6 +360,30 @@ fn cache_control_follows_config() {
 }
 
 #[test]
+fn link_from_config_is_on_file_answers_and_304s_only() {
+    let link = r#"</.well-known/mercure>; rel="mercure""#;
+    let cfg = Config {
+        link: Some(link.to_owned()),
+        ..Config::default()
+    };
+    let file = call(&site(), "GET", "/index.html", &[], &cfg);
+    assert_eq!((file.status, file.header("link")), (200, Some(link)));
+    let etag = file.header("etag").unwrap().to_owned();
+    let again = call(
+        &site(),
+        "GET",
+        "/index.html",
+        &[("if-none-match", &etag)],
+        &cfg,
+    );
+    assert_eq!((again.status, again.header("link")), (304, Some(link)));
+    let missing = call(&site(), "GET", "/missing", &[], &cfg);
+    assert_eq!((missing.status, missing.header("link")), (404, None));
+    let default = get(&site(), "/index.html", &[]);
+    assert_eq!(default.header("link"), None);
+}
+
+#[test]
 fn generated_hostile_requests_never_panic_or_5xx() {
     // Deterministic pseudo-random paths and header values from a hostile alphabet.
     let alphabet: Vec<char> = "/.%2eEfF5c0a\\\"',W-=bq;*é\0 ".chars().collect();
