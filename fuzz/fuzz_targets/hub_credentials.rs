@@ -8,8 +8,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mercure_hub::authorize::{origin_allowed, AuthError, Credentials, COOKIE_NAME};
-use mercure_hub::history;
+use mercure_hub::auth::authorize::{origin_allowed, AuthError, Credentials, COOKIE_NAME};
+use mercure_hub::transport::history;
 use spin_sse_fuzz::{assert_one_line, text_fields};
 
 struct Input {

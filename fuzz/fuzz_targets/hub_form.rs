@@ -7,9 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mercure_hub::form::{self, EARLIEST, MAX_ID_BYTES, MAX_TYPE_BYTES};
-use mercure_hub::selector::{MAX_SELECTORS, MAX_SELECTOR_BYTES};
-use mercure_hub::update::{Stored, Update};
+use mercure_hub::protocol::form::{self, EARLIEST, MAX_ID_BYTES, MAX_TYPE_BYTES};
+use mercure_hub::protocol::selector::{MAX_SELECTORS, MAX_SELECTOR_BYTES};
+use mercure_hub::protocol::update::{Stored, Update};
 use spin_sse_fuzz::{assert_one_line, normalise_breaks, read_event_stream};
 
 fuzz_target!(|body: &[u8]| {

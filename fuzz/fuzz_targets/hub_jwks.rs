@@ -7,8 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mercure_hub::jwks;
-use mercure_hub::token::{Header, Key};
+use mercure_hub::auth::jwks;
+use mercure_hub::auth::token::{Header, Key};
 use spin_sse_fuzz::{assert_one_line, fields};
 
 fn bits(key: &Key) -> Option<usize> {

@@ -7,7 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mercure_hub::selector::{self, Selector, SelectorError, MAX_SELECTORS, MAX_SELECTOR_BYTES};
+use mercure_hub::protocol::selector::{
+    self, Selector, SelectorError, MAX_SELECTORS, MAX_SELECTOR_BYTES,
+};
 use spin_sse_fuzz::{assert_linear, text_fields};
 use std::time::Duration;
 

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mercure_hub::route::{self, HubRoute};
+use mercure_hub::protocol::route::{self, HubRoute};
 use mercure_hub::subscriptions::{self, Record, Route, RouteError, PATH};
 use serde_json::Value;
 use spin_sse_fuzz::fields;

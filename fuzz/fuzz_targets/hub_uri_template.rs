@@ -8,7 +8,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use mercure_hub::selector::Selector;
+use mercure_hub::protocol::selector::Selector;
 use spin_sse_fuzz::assert_linear;
 use std::time::Duration;
 

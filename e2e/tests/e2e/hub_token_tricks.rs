@@ -25,7 +25,7 @@ const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded")
 /// A compact JWS with any header, its signature an HMAC-SHA-256 with
 /// `secret` (what an attacker who knows or guesses `secret` makes).
 fn hmac_token(header: &Value, claims: &Value, secret: &[u8]) -> String {
-    mercure_hub::token::sign_with(header, claims, |signed| hmac_sha256(secret, signed))
+    mercure_hub::auth::token::sign_with(header, claims, |signed| hmac_sha256(secret, signed))
 }
 
 /// HMAC-SHA-256 (RFC 2104) over the `rsa` crate's SHA-256.
@@ -102,7 +102,7 @@ fn an_rs256_hub_refuses_hs256_tokens_signed_with_its_public_key() {
     let claims = json!({"mercure": {"publish": ["*"]}});
     let signer = SigningKey::<Sha256>::new(key);
     let rs256 = |header: &Value| {
-        mercure_hub::token::sign_with(header, &claims, |m| signer.sign(m).to_vec())
+        mercure_hub::auth::token::sign_with(header, &claims, |m| signer.sign(m).to_vec())
     };
     let good = rs256(&json!({"alg": "RS256", "typ": "JWT"}));
     let ok = publish(&hub, &good, &t);

@@ -4,7 +4,7 @@
 //! choice, so `alg: none` and any other algorithm are refused. `exp` and `nbf` are enforced when present,
 //! and the `mercure` claim (or its `https://mercure.rocks/` fallback) read.
 
-use crate::selector::MAX_SELECTOR_BYTES;
+use crate::protocol::selector::MAX_SELECTOR_BYTES;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
