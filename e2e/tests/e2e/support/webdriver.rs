@@ -229,7 +229,7 @@ impl Browser {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                let state = self.eval(describe).unwrap_or_else(|e| Value::String(e));
+                let state = self.eval(describe).unwrap_or_else(Value::String);
                 return Err(format!(
                     "timed out after {timeout:?} waiting for {condition}; page: {state}"
                 ));
