@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::support::contrast;
 use super::support::temp_app::Component;
 use super::support::webdriver::{browser_or_skip, Browser};
 use super::support::{self, Client, TempApp, SEED_MESSAGES};
@@ -73,44 +74,18 @@ fn is_clock(text: &str) -> bool {
         })
 }
 
-/// WCAG contrast ratio of each text element against its effective
-/// background: `[[selector, ratio], …]`.
-const CONTRAST: &str = "(() => {
-  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const background = (el) => {
-    for (; el; el = el.parentElement) {
-      const c = rgb(getComputedStyle(el).backgroundColor);
-      if (c.length < 4 || c[3] > 0) return c;
-    }
-    return [255, 255, 255];
-  };
-  const sels = ['h1', '.tagline', '#status-text', 'h2', '.event .time', '.event .id', '.event .message', '.site-footer p', '.site-footer code'];
-  return sels.map((s) => {
-    const el = document.querySelector(s);
-    if (!el) return [s, 0];
-    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
-    return [s, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
-  });
-})()";
-
-/// Every text element meets WCAG AA (4.5:1) in the current colour scheme.
-fn assert_text_contrast(b: &mut Browser, scheme: &str) {
-    let rows: Vec<(String, f64)> = serde_json::from_value(b.eval(CONTRAST).unwrap()).unwrap();
-    let lowest = rows.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
-    eprintln!(
-        "e2e: {scheme} scheme: lowest text contrast {:.1}:1 ({})",
-        lowest.1, lowest.0
-    );
-    let low: Vec<_> = rows.iter().filter(|(_, r)| *r < 4.5).collect();
-    assert!(
-        low.is_empty(),
-        "{scheme} scheme: contrast below 4.5:1 for {low:?}"
-    );
-}
+/// The page's kinds of text whose contrast is checked.
+const PAGE_TEXT: &[&str] = &[
+    "h1",
+    ".tagline",
+    "#status-text",
+    "h2",
+    ".event .time",
+    ".event .id",
+    ".event .message",
+    ".site-footer p",
+    ".site-footer code",
+];
 
 fn save(name: &str, png: &[u8]) -> PathBuf {
     let dir = support::target_dir().join("e2e");
@@ -157,13 +132,13 @@ fn page_shows_the_four_messages_in_order_then_closed() {
     let exceptions = b.exceptions();
     assert!(exceptions.is_empty(), "page threw: {exceptions:?}");
 
-    assert_text_contrast(&mut b, "light");
+    contrast::assert_text_contrast(&mut b, "light", PAGE_TEXT);
 
     let png = b.screenshot_png().unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "screenshot is a PNG");
     save("page.png", &png);
     b.color_scheme("dark").unwrap();
-    assert_text_contrast(&mut b, "dark");
+    contrast::assert_text_contrast(&mut b, "dark", PAGE_TEXT);
     save("page-dark.png", &b.screenshot_png().unwrap());
 }
 

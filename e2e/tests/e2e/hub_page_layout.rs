@@ -7,6 +7,7 @@
 
 use serde_json::{json, Value};
 
+use super::support::contrast;
 use super::support::hub::{self, Hub};
 use super::support::hub_page::{
     self, assert_no_exceptions, set_token, subscribe, wait_for_state, wait_for_updates, DESCRIBE,
@@ -190,42 +191,28 @@ fn hub_page_is_readable_at_360_and_1280_px() {
     save("hub-page-1280.png", &b.full_page_png(3000).unwrap());
     for scheme in ["light", "dark"] {
         b.color_scheme(scheme).unwrap();
-        assert_text_contrast(&mut b, scheme);
+        contrast::assert_text_contrast(&mut b, scheme, HUB_PAGE_TEXT);
     }
     assert_no_exceptions(&mut b);
 }
 
-/// The lowest WCAG contrast ratio of the page's text against its
-/// effective background, over the panels' kinds of text.
-const CONTRAST: &str = "(() => {
-  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const background = (el) => {
-    for (; el; el = el.parentElement) {
-      const c = rgb(getComputedStyle(el).backgroundColor);
-      if (c.length < 4 || c[3] > 0) return c;
-    }
-    return [255, 255, 255];
-  };
-  const sels = ['h1', 'h2', '.form label', '.hint', '#status-text', '.update .time', '.update .type',
-    '.update details.id summary', '.update .data', '.note', '#publish-result', '#subscriptions-status',
-    '.subscription .state', '#discover-result', 'button', 'button.secondary', '.site-footer p'];
-  return sels.map((s) => {
-    const el = document.querySelector(s);
-    if (!el) return [s, 0];
-    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
-    return [s, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
-  });
-})()";
-
-fn assert_text_contrast(b: &mut Browser, scheme: &str) {
-    let rows: Vec<(String, f64)> = serde_json::from_value(b.eval(CONTRAST).unwrap()).unwrap();
-    let low: Vec<_> = rows.iter().filter(|(_, r)| *r < 4.5).collect();
-    assert!(
-        low.is_empty(),
-        "{scheme} scheme: contrast below 4.5:1 for {low:?}"
-    );
-}
+/// The hub page's kinds of text whose contrast is checked.
+const HUB_PAGE_TEXT: &[&str] = &[
+    "h1",
+    "h2",
+    ".form label",
+    ".hint",
+    "#status-text",
+    ".update .time",
+    ".update .type",
+    ".update details.id summary",
+    ".update .data",
+    ".note",
+    "#publish-result",
+    "#subscriptions-status",
+    ".subscription .state",
+    "#discover-result",
+    "button",
+    "button.secondary",
+    ".site-footer p",
+];

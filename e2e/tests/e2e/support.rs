@@ -17,8 +17,10 @@
 //!   component built once.
 //! - [`http`]: raw HTTP/1.1 client; [`sse_stream`]: timestamped SSE reader
 //!   (both from the shared `sse-testkit` crate, which tests them);
-//!   [`webdriver`]: headless Chromium through chromedriver (fantoccini).
+//!   [`webdriver`]: headless Chromium through chromedriver (fantoccini);
+//!   [`contrast`]: WCAG text contrast measured in it.
 
+pub mod contrast;
 pub mod hub;
 pub mod hub_page;
 pub mod jwks_server;
