@@ -39,9 +39,12 @@ async fn handle_hub(request: IncomingRequest, out: ResponseOutparam) {
     let body = || request.into_body_stream();
     match protocol::answer(&Spin, &Wasi, &read, body).await {
         Answer::Reply(reply) => http::send(out, reply).await,
-        Answer::Stream(mut subscriber) => {
-            let body = http::send_head(out, 200, std::mem::take(&mut subscriber.head));
-            subscriber.follow(&Wasi, body).await;
-        }
+        Answer::Stream(admitted) => match admitted.start(&Spin, &Wasi).await {
+            Ok(mut subscriber) => {
+                let body = http::send_head(out, 200, std::mem::take(&mut subscriber.head));
+                subscriber.follow(&Wasi, body).await;
+            }
+            Err(reply) => http::send(out, reply).await,
+        },
     }
 }

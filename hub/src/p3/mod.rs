@@ -58,7 +58,7 @@ async fn handle_hub(request: Request) -> Result<WasiResponse, ErrorCode> {
     let body = || request.into_body().stream();
     let reply = match protocol::answer(&Spin, &Wasi, &read, body).await {
         Answer::Reply(reply) => reply,
-        Answer::Stream(subscriber) => match stream::open(*subscriber).await {
+        Answer::Stream(admitted) => match stream::open(*admitted).await {
             Ok(response) => return Ok(response),
             Err(reply) => reply,
         },

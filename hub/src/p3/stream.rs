@@ -14,8 +14,8 @@ use crate::config::Settings;
 use crate::host::Wasi;
 use crate::protocol::adapter;
 use crate::protocol::reply::Reply;
-use crate::protocol::subscribe::Subscriber;
-use crate::transport::fanout::stream::{Instance, Stream};
+use crate::protocol::subscribe::Admitted;
+use crate::transport::fanout::stream::{Instance, Joined};
 use crate::transport::fanout::Fanout;
 use crate::transport::redis_streams::RedisStreams;
 use body::Body;
@@ -36,32 +36,14 @@ thread_local! {
 /// The response's trailers, written once the body has ended.
 pub type Trailers = FutureWriter<Result<Option<Fields>, ErrorCode>>;
 
-/// Starts `subscriber`'s stream: returns its response, whose body the
+/// Starts `admitted`'s stream: returns its response, whose body the
 /// stream's own task writes (`Err`: the answer that refuses it).
-pub async fn open(subscriber: Subscriber<Redis>) -> Result<WasiResponse, Reply> {
-    let Subscriber {
-        head,
-        subscription,
-        after,
-        history,
-        presence,
-        settings,
-        cors,
-    } = subscriber;
+pub async fn open(admitted: Admitted) -> Result<WasiResponse, Reply> {
+    let cors = admitted.cors.clone();
+    let (head, joined) = Joined::start(Wasi, admitted).await?;
     let (response, body, trailers) = match http::stream_response(200, head) {
         Ok(parts) => parts,
         Err(reason) => return Err(Reply::line(500, cors, &reason)),
-    };
-    let stream = Stream {
-        instance: Wasi,
-        settings,
-        subscription,
-        history: Some(history),
-        presence,
-    };
-    let joined = match stream.join(after).await {
-        Ok(joined) => joined,
-        Err(error) => return Err(Reply::redis_unavailable(cors, &error)),
     };
     // The body ends, then the (absent) trailers end the response.
     let finish = async move {

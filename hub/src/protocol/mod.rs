@@ -1,8 +1,8 @@
 //! The Mercure protocol and the hub's request flow, written once for both
 //! ABIs. A request is read once into what it asks ([`command::Command`]);
 //! [`answer`] then decides the whole answer: a complete [`Reply`] (status,
-//! headers with CORS, a one-line reason or a body), or a
-//! [`subscribe::Subscriber`] whose stream the adapter runs. The I/O it
+//! headers with CORS, a one-line reason or a body), or an admitted
+//! subscriber ([`subscribe::Admitted`]) whose stream the adapter starts. The I/O it
 //! needs (Redis, the JWKS fetch, the request body) is the adapter's,
 //! through [`adapter::Adapter`]; clocks and randomness through
 //! [`crate::host::Host`].
@@ -29,13 +29,13 @@ use adapter::{Adapter, RequestBody};
 use command::{Command, Request};
 use reply::Reply;
 use route::NOT_FOUND;
-use subscribe::Subscriber;
+use subscribe::Admitted;
 
 /// What the adapter sends: a complete answer, or a subscriber's stream
 /// (with its response head).
-pub enum Answer<R> {
+pub enum Answer {
     Reply(Reply),
-    Stream(Box<Subscriber<R>>),
+    Stream(Box<Admitted>),
 }
 
 /// The answer to `request` (`body`: its body, read only by a publish).
@@ -44,7 +44,7 @@ pub async fn answer<A: Adapter>(
     host: &impl Host,
     request: &Request,
     body: impl RequestBody,
-) -> Answer<A::Redis> {
+) -> Answer {
     let (route, query) = route::classify(&request.path_with_query);
     let Some(route) = route else {
         return Answer::Reply(Reply::line(404, Vec::new(), NOT_FOUND));

@@ -1,11 +1,13 @@
 //! Subscribing (`GET`/`HEAD` on the hub): the subscriber is admitted (its
 //! token, key, private rights and topic selectors, and the id it asks to
-//! resume after) before any read of the bus, then its start is found in
-//! the history and, for a `GET`, it enters the registry. What comes out is
-//! a [`Subscriber`]: the response head and where its stream starts, for
-//! the adapter to run. On WASI 0.2 each stream reads the bus itself
-//! ([`Subscriber::follow`]); on WASI 0.3 the instance's streams share one
-//! read ([`crate::transport::fanout`]).
+//! resume after) before any read of the bus: that is an [`Admitted`], what
+//! [`subscribe`] gives the adapter for a `GET`. Where its stream starts is
+//! each ABI's: on WASI 0.2 the request finds it in the history on a
+//! connection of its own and then reads the bus itself
+//! ([`Admitted::start`], [`Subscriber::follow`]); on WASI 0.3 the instance's
+//! streams share one read, and a new subscriber starts at that read's
+//! position without a round trip to Redis before its head
+//! ([`crate::transport::fanout::stream`]).
 
 use crate::auth::authorize::{Credentials, Subscription};
 use crate::auth::keys::Role;
@@ -38,8 +40,9 @@ pub fn bus_failed(error: &impl Display) -> String {
 }
 
 /// A subscriber admitted, before any read of the bus: everything but
-/// where it starts. An adapter could send [`Admitted::head`] from here.
+/// where it starts.
 pub struct Admitted {
+    pub settings: Rc<Settings>,
     pub subscription: Subscription,
     /// The id it asks to resume after (`Last-Event-ID`, `lastEventID`).
     pub requested: Option<String>,
@@ -60,8 +63,9 @@ impl Admitted {
     }
 }
 
-/// A subscriber whose stream is ready to run: its response head, where it
-/// starts, the request's Redis connection and its registry entry.
+/// A subscriber whose stream is ready to run on WASI 0.2: its response
+/// head, where it starts, the request's Redis connection and its registry
+/// entry.
 pub struct Subscriber<R> {
     /// The response headers (status 200).
     pub head: Headers,
@@ -71,12 +75,10 @@ pub struct Subscriber<R> {
     pub history: RedisStreams<R>,
     pub presence: Option<Presence>,
     pub settings: Rc<Settings>,
-    /// The CORS headers, for an answer that refuses it after all.
-    pub cors: Headers,
 }
 
-/// The answer to a subscribe (`head`: a `HEAD`, answered with the
-/// stream's headers alone).
+/// The answer to a subscribe: the admitted subscriber for a `GET`, whose
+/// stream the adapter starts; for a `HEAD`, the stream's headers alone.
 pub async fn subscribe<A: Adapter>(
     adapter: &A,
     host: &impl Host,
@@ -85,45 +87,68 @@ pub async fn subscribe<A: Adapter>(
     query: &[(String, String)],
     cors: Headers,
     head: bool,
-) -> Answer<A::Redis> {
+) -> Answer {
     let admitted = match admit(adapter, host, settings, request, query, cors).await {
         Ok(admitted) => admitted,
         Err(reply) => return Answer::Reply(reply),
     };
+    if !head {
+        return Answer::Stream(Box::new(admitted));
+    }
     let history = match adapter::open(adapter, settings).await {
         Ok(history) => history,
         Err(error) => return Answer::Reply(Reply::redis_unavailable(admitted.cors, &error)),
     };
     let requested = admitted.requested.as_deref();
-    let start = match history::start(&history, requested, &admitted.subscription).await {
-        Ok(start) => start,
-        Err(error) => return Answer::Reply(Reply::redis_unavailable(admitted.cors, &error)),
-    };
-    let headers = admitted.head(start.last_event_id.as_deref());
-    if head {
-        return Answer::Reply(Reply::empty(200, headers));
+    match history::start(&history, requested, &admitted.subscription).await {
+        Ok(start) => Answer::Reply(Reply::empty(
+            200,
+            admitted.head(start.last_event_id.as_deref()),
+        )),
+        Err(error) => Answer::Reply(Reply::redis_unavailable(admitted.cors, &error)),
     }
-    let subscription = admitted.subscription;
-    let presence = match Presence::start(&history, settings, &subscription, host).await {
-        Ok(presence) => presence,
-        Err(error) => return Answer::Reply(Reply::redis_unavailable(admitted.cors, &error)),
-    };
-    Answer::Stream(Box::new(Subscriber {
-        head: headers,
-        subscription,
-        after: start.after,
-        history,
-        presence,
-        settings: settings.clone(),
-        cors: admitted.cors,
-    }))
+}
+
+impl Admitted {
+    /// Its stream on a connection of its own (WASI 0.2): where it starts
+    /// in the history, its registry entry, its head (`Err`: the answer
+    /// that refuses it, Redis being unavailable).
+    pub async fn start<A: Adapter>(
+        self,
+        adapter: &A,
+        host: &impl Host,
+    ) -> Result<Subscriber<A::Redis>, Reply> {
+        let history = match adapter::open(adapter, &self.settings).await {
+            Ok(history) => history,
+            Err(error) => return Err(Reply::redis_unavailable(self.cors, &error)),
+        };
+        let requested = self.requested.as_deref();
+        let start = match history::start(&history, requested, &self.subscription).await {
+            Ok(start) => start,
+            Err(error) => return Err(Reply::redis_unavailable(self.cors, &error)),
+        };
+        let head = self.head(start.last_event_id.as_deref());
+        let presence = Presence::start(&history, &self.settings, &self.subscription, host).await;
+        let presence = match presence {
+            Ok(presence) => presence,
+            Err(error) => return Err(Reply::redis_unavailable(self.cors, &error)),
+        };
+        Ok(Subscriber {
+            head,
+            subscription: self.subscription,
+            after: start.after,
+            history,
+            presence,
+            settings: self.settings,
+        })
+    }
 }
 
 /// Checks a subscriber's token and reads what it asks for.
 async fn admit<A: Adapter>(
     adapter: &A,
     host: &impl Host,
-    settings: &Settings,
+    settings: &Rc<Settings>,
     request: &Request,
     query: &[(String, String)],
     cors: Headers,
@@ -153,6 +178,7 @@ async fn admit<A: Adapter>(
         Err(error) => return Err(Reply::line(400, cors, &error.to_string())),
     };
     Ok(Admitted {
+        settings: settings.clone(),
         subscription,
         requested: history::requested_id(&request.headers, query).map(str::to_owned),
         cors,

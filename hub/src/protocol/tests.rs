@@ -7,6 +7,7 @@ use crate::auth::jwks_cache::{Fetch, Fetched};
 use crate::auth::token;
 use crate::config::Settings;
 use crate::protocol::command::Method;
+use crate::protocol::subscribe::Subscriber;
 use crate::protocol::update::{Update, HEARTBEAT};
 use crate::transport::history::memory::ready;
 use crate::transport::redis_streams::{Arg, Execute, Reply as RedisReply};
@@ -152,7 +153,7 @@ fn body(bytes: &[u8]) -> impl FnOnce() -> Chunks {
     move || stream::iter(chunks)
 }
 
-fn answer_with(fake: &Fake, request: &Request, bytes: &[u8]) -> Answer<FakeRedis> {
+fn answer_with(fake: &Fake, request: &Request, bytes: &[u8]) -> Answer {
     ready(answer(fake, &Clock::default(), request, body(bytes)))
 }
 
@@ -356,9 +357,13 @@ fn head_answers_the_stream_headers_alone() {
 fn subscriber(fake: &Fake, token: &str) -> Box<Subscriber<FakeRedis>> {
     let uri = "/.well-known/mercure?topic=/t";
     let get = request(Method::Get, uri, &[("authorization", token)]);
-    match answer_with(fake, &get, b"") {
-        Answer::Stream(subscriber) => subscriber,
+    let admitted = match answer_with(fake, &get, b"") {
+        Answer::Stream(admitted) => admitted,
         Answer::Reply(reply) => panic!("refused: {}", text(&reply)),
+    };
+    match ready(admitted.start(fake, &Clock::default())) {
+        Ok(subscriber) => Box::new(subscriber),
+        Err(reply) => panic!("refused: {}", text(&reply)),
     }
 }
 

@@ -125,7 +125,11 @@ pub fn requested_id<'a>(
     headers
         .iter()
         .find(|(n, v)| n == "last-event-id" && !v.is_empty())
-        .or_else(|| query.iter().find(|(n, _)| n == "lastEventID"))
+        .or_else(|| {
+            query
+                .iter()
+                .find(|(n, v)| n == "lastEventID" && !v.is_empty())
+        })
         .map(|(_, v)| v.as_str())
 }
 

@@ -1,8 +1,14 @@
-//! A subscriber's stream on the instance's fan-out (the WASI 0.3 hub): it
-//! replays from its own position with its own reads, joins the shared read
-//! at the seam, and then writes what its queue gives, a heartbeat when
-//! due, until its token expires, its client goes, its queue overflows or
-//! the bus fails. The instance's pieces (its fan-out, connections, timer,
+//! A subscriber's stream on the instance's fan-out (the WASI 0.3 hub). It
+//! starts ([`Joined::start`]) without a round trip to Redis before its
+//! response head once the instance's shared read runs: a new subscriber
+//! joins at the shared read's position, so what the reuse scheduler sees
+//! (a request with its head) does not depend on Redis or on how many
+//! subscribers arrive at once; a resuming one has its id resolved through
+//! the instance's shared connection, for the head's `Last-Event-ID`. Then
+//! it replays from its own position with its own reads, joins the shared
+//! read at the seam, and writes what its queue gives, a heartbeat when due,
+//! until its token expires, its client goes, its queue overflows or the bus
+//! fails. The instance's pieces (its fan-out, connections, timer,
 //! doorbells, the response body) come through [`Instance`] and [`Body`].
 //!
 //! The shared read is whichever stream's turn it is: each stream's task
@@ -12,15 +18,16 @@
 //! its write in flight and its heartbeat timer. The fan-out wakes other
 //! streams through their [`Bell`]s, never their tasks' own wakers. A turn
 //! cancelled mid-read (its client left) drops the reader's connection, so
-//! the next turn never queues behind an abandoned blocking read. A stream's
-//! replay uses its request's connection, dropped once it is live; its
-//! registry entry goes through the instance's shared connection.
+//! the next turn never queues behind an abandoned blocking read. A replay
+//! opens a connection of its own, dropped once the stream is live; registry
+//! entries go through the instance's shared connection.
 
 use super::{Claim, End, Fanout, Id, Next, Seam, QUEUE_DEPTH};
 use crate::auth::authorize::Subscription;
 use crate::config::Settings;
 use crate::host::{log, Host};
-use crate::protocol::subscribe::{bus_failed, CLIENT_GONE, READ_COUNT, TOKEN_EXPIRED};
+use crate::protocol::reply::{Headers, Reply};
+use crate::protocol::subscribe::{bus_failed, Admitted, CLIENT_GONE, READ_COUNT, TOKEN_EXPIRED};
 use crate::protocol::update::{Stored, HEARTBEAT};
 use crate::transport::history::{self, Entry, History, Position};
 use crate::transport::presence::Presence;
@@ -107,9 +114,6 @@ pub struct Stream<I: Instance> {
     pub instance: I,
     pub settings: Rc<Settings>,
     pub subscription: Subscription,
-    /// The request's own connection, for the replay; dropped once the
-    /// stream joins the shared read.
-    pub history: Option<RedisStreams<I::Redis>>,
     pub presence: Option<Presence>,
 }
 
@@ -135,14 +139,11 @@ pub struct Joined<I: Instance> {
 
 impl<I: Instance> Stream<I> {
     /// Joins the shared read (starting it at the newest entry if it is not
-    /// running), to start after `after`.
-    pub async fn join(self, after: Position) -> Result<Joined<I>, String> {
+    /// running), to start after `after` (`None`: where it joins).
+    pub async fn join(self, after: Option<Position>) -> Result<Joined<I>, String> {
         let instance = &self.instance;
         if instance.fanout(|f| f.position().is_none()) {
-            let newest = match &self.history {
-                Some(history) => history.latest(1).await,
-                None => instance.shared(&self.settings).latest(1).await,
-            };
+            let newest = instance.shared(&self.settings).latest(1).await;
             let newest = newest
                 .map_err(|e| e.to_string())?
                 .first()
@@ -160,7 +161,7 @@ impl<I: Instance> Stream<I> {
             bell: instance.bell(),
         };
         Ok(Joined {
-            seam: Seam::new(after, joined_at),
+            seam: Seam::new(after.unwrap_or_else(|| joined_at.clone()), joined_at),
             member,
             stream: self,
         })
@@ -168,6 +169,35 @@ impl<I: Instance> Stream<I> {
 }
 
 impl<I: Instance> Joined<I> {
+    /// Starts `admitted`'s stream on `instance`: its start, its registry
+    /// entry (when the subscriptions API is on), its place in the fan-out;
+    /// returns its response head (`Err`: the answer that refuses it, Redis
+    /// being unavailable). A new subscriber needs Redis only when the
+    /// instance's shared read is not running yet; a resuming one has its
+    /// `Last-Event-ID` resolved through the shared connection.
+    pub async fn start(instance: I, admitted: Admitted) -> Result<(Headers, Self), Reply> {
+        let unavailable = |error: String| Reply::redis_unavailable(admitted.cors.clone(), &error);
+        let shared = instance.shared(&admitted.settings);
+        let (after, last_event_id) = match admitted.requested.as_deref() {
+            None => (None, None),
+            Some(id) => match history::start(&shared, Some(id), &admitted.subscription).await {
+                Ok(start) => (Some(start.after), start.last_event_id),
+                Err(error) => return Err(unavailable(error.to_string())),
+            },
+        };
+        let stream = Stream {
+            instance: instance.clone(),
+            settings: admitted.settings.clone(),
+            subscription: admitted.subscription.clone(),
+            presence: None,
+        };
+        let mut joined = stream.join(after).await.map_err(unavailable)?;
+        let subscription = &admitted.subscription;
+        let presence = Presence::start(&shared, &admitted.settings, subscription, &instance).await;
+        joined.stream.presence = presence.map_err(|error| unavailable(error.to_string()))?;
+        Ok((admitted.head(last_event_id.as_deref()), joined))
+    }
+
     /// Streams to `body` until the end; then leaves the fan-out, drops
     /// `body`, awaits `finish` (the response's end) and leaves the
     /// registry.
@@ -203,15 +233,15 @@ impl<I: Instance> Joined<I> {
             return CLIENT_GONE.into();
         }
         let mut last_write = instance.monotonic();
-        // The request's connection serves the replay only.
-        let history = match stream.history.take() {
-            Some(history) => history,
-            None => match instance.open(&stream.settings).await {
-                Ok(history) => history,
+        // A connection of its own serves the replay only.
+        let history = match seam.replay_from() {
+            None => None,
+            Some(_) => match instance.open(&stream.settings).await {
+                Ok(history) => Some(history),
                 Err(error) => return bus_failed(&error),
             },
         };
-        while let Some(from) = seam.replay_from().cloned() {
+        while let (Some(from), Some(history)) = (seam.replay_from().cloned(), &history) {
             let read = history.read_after(&from, REPLAY_BLOCK, READ_COUNT).await;
             let entries = match read {
                 Ok(entries) => entries,

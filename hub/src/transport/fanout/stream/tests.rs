@@ -10,10 +10,13 @@ use std::cell::{Cell, RefCell};
 
 const KEY: &[u8] = b"{mercure}:updates";
 
-/// Entries `n-0` holding updates `u<n>` to `/t`.
+/// Entries `n-0` holding updates `u<n>` to `/t`; the commands it was sent;
+/// `down` refuses every command.
 #[derive(Default)]
 struct Bus {
     entries: RefCell<Vec<u64>>,
+    commands: RefCell<Vec<String>>,
+    down: Cell<bool>,
 }
 
 impl Bus {
@@ -74,8 +77,24 @@ impl Execute for Connection {
         if self.1 {
             YieldOnce(false).await;
         }
+        self.0.commands.borrow_mut().push(command.to_owned());
+        if self.0.down.get() {
+            return Err("connection refused".into());
+        }
         let entries = self.0.entries.borrow().clone();
         match command {
+            "HGET" => {
+                let Some(Arg::Bytes(id)) = args.get(1) else {
+                    return Err("no id".into());
+                };
+                let n = String::from_utf8_lossy(id)
+                    .strip_prefix('u')
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .filter(|n| entries.contains(n));
+                Ok(vec![n.map_or(Reply::Nil, |n| {
+                    Reply::Bytes(format!("{n}-0").into_bytes())
+                })])
+            }
             "XREVRANGE" => Ok(self.0.flat(entries.into_iter().rev().take(1))),
             "XREAD" => {
                 let Some(Arg::Bytes(after)) = args.get(6) else {
@@ -189,26 +208,126 @@ impl Body for Taken {
     }
 }
 
-#[test]
-fn a_stream_replays_joins_the_shared_read_and_ends_with_its_token() {
+fn fake(entries: &[u64]) -> Fake {
     let fake = Fake {
         bus: Rc::new(Bus::default()),
         fanout: Rc::new(RefCell::new(Fanout::default())),
         ticks: Rc::new(Cell::new(0)),
     };
-    fake.bus.entries.borrow_mut().extend([1, 2]);
+    fake.bus.entries.borrow_mut().extend(entries);
+    fake
+}
+
+fn settings() -> Rc<Settings> {
     let lookup = |name: &str| (name == "redis_address").then(|| "redis://x".to_owned());
-    let settings = Rc::new(Settings::from_vars(lookup).unwrap());
+    Rc::new(Settings::from_vars(lookup).unwrap())
+}
+
+/// An anonymous subscriber to `/t` whose token expires at 40 s, resuming
+/// after `requested`.
+fn admitted(requested: Option<&str>) -> Admitted {
+    let mut subscription = anyone(&["/t"]);
+    subscription.expires_at = Some(40.0);
+    Admitted {
+        settings: settings(),
+        subscription,
+        requested: requested.map(str::to_owned),
+        cors: Vec::new(),
+    }
+}
+
+fn last_event_id(head: &Headers) -> Option<&str> {
+    head.iter()
+        .find(|(name, _)| *name == "last-event-id")
+        .map(|(_, value)| value.as_str())
+}
+
+/// The ids a stream wrote until its token expired.
+fn ids_written(joined: Joined<Fake>) -> Vec<String> {
+    let mut body = Taken::default();
+    assert_eq!(finish(joined.pump_into(&mut body)), TOKEN_EXPIRED);
+    let written = String::from_utf8(body.0).unwrap();
+    assert!(written.starts_with(":\n"), "a heartbeat first: {written:?}");
+    written
+        .lines()
+        .filter_map(|line| line.strip_prefix("id: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_new_subscriber_has_its_head_without_redis_once_the_shared_read_runs() {
+    let fake = fake(&[1, 2]);
+    fake.fanout.borrow_mut().start(Position("2-0".into()));
+    let (head, joined) = finish(Joined::start(fake.clone(), admitted(None))).unwrap();
+    assert!(
+        fake.bus.commands.borrow().is_empty(),
+        "no round trip before the head"
+    );
+    assert_eq!(last_event_id(&head), None);
+    // It gets what the shared read finds after its position, and no replay.
+    assert_eq!(ids_written(joined), ["u3"]);
+}
+
+#[test]
+fn the_first_subscriber_of_an_instance_starts_the_shared_read_at_the_newest_entry() {
+    let fake = fake(&[1, 2]);
+    let (_, joined) = finish(Joined::start(fake.clone(), admitted(None))).unwrap();
+    assert_eq!(*fake.bus.commands.borrow(), ["XREVRANGE"]);
+    assert_eq!(
+        fake.fanout.borrow().position(),
+        Some(&Position("2-0".into()))
+    );
+    assert_eq!(ids_written(joined), ["u3"]);
+}
+
+#[test]
+fn a_resuming_subscriber_is_told_where_it_resumes_and_replays_up_to_the_seam() {
+    let fake = fake(&[1, 2]);
+    fake.fanout.borrow_mut().start(Position("2-0".into()));
+    let (head, joined) = finish(Joined::start(fake.clone(), admitted(Some("u1")))).unwrap();
+    assert_eq!(*fake.bus.commands.borrow(), ["HGET"]);
+    assert_eq!(last_event_id(&head), Some("u1"));
+    assert_eq!(ids_written(joined), ["u2", "u3"]);
+    let (head, joined) = finish(Joined::start(fake, admitted(Some("earliest")))).unwrap();
+    assert_eq!(last_event_id(&head), Some("earliest"));
+    assert_eq!(ids_written(joined), ["u1", "u2", "u3"]);
+}
+
+#[test]
+fn redis_down_is_learned_by_a_503_or_a_stream_that_ends_at_once() {
+    let fake = fake(&[1, 2]);
+    fake.bus.down.set(true);
+    // No shared read yet: the head waits for Redis, which refuses.
+    let refused = finish(Joined::start(fake.clone(), admitted(None)))
+        .err()
+        .unwrap();
+    assert_eq!(refused.status, 503);
+    let refused = finish(Joined::start(fake.clone(), admitted(Some("u1")))).err();
+    assert_eq!(refused.unwrap().status, 503);
+    // The shared read runs: the head goes out, and the read's failure ends
+    // the stream after its first heartbeat.
+    fake.fanout.borrow_mut().start(Position("2-0".into()));
+    let (_, joined) = finish(Joined::start(fake.clone(), admitted(None))).unwrap();
+    let mut body = Taken::default();
+    let ended = finish(joined.pump_into(&mut body));
+    assert!(ended.starts_with("stream ended: "), "{ended}");
+    assert_eq!(body.0, HEARTBEAT);
+}
+
+#[test]
+fn a_stream_replays_joins_the_shared_read_and_ends_with_its_token() {
+    let fake = fake(&[1, 2]);
+    let settings = settings();
     let mut subscription = anyone(&["/t"]);
     subscription.expires_at = Some(40.0);
     let stream = Stream {
         instance: fake.clone(),
-        history: Some(fake.shared(&settings)),
         settings,
         subscription,
         presence: None,
     };
-    let joined = ready(stream.join(Position::start())).unwrap();
+    let joined = ready(stream.join(Some(Position::start()))).unwrap();
     let mut body = Taken::default();
     assert_eq!(finish(joined.pump_into(&mut body)), TOKEN_EXPIRED);
     let written = String::from_utf8(body.0).unwrap();
