@@ -10,7 +10,9 @@
 //! which queues each for the subscribers whose filter takes it and moves
 //! the position on. A task cancelled mid-read gives its claim back
 //! unanswered ([`Fanout::release`]); another task reads again from the same
-//! position, so nothing is lost or repeated.
+//! position, so nothing is lost or repeated. A read after one that found
+//! entries is marked busy ([`Claim::busy`]): its task waits a moment
+//! before reading, so a steady flow reaches each subscriber in batches.
 //!
 //! # The seam
 //! A subscriber joins at the shared position `R` (every entry after `R`
@@ -67,6 +69,10 @@ pub enum Next {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Claim {
     pub after: Position,
+    /// The previous read found entries: the bus is busy, so this read
+    /// waits a moment first and takes what was published meanwhile in one
+    /// go (see [`stream`]).
+    pub busy: bool,
     generation: u64,
 }
 
@@ -81,6 +87,8 @@ struct Slot {
 pub struct Fanout {
     position: Option<Position>,
     reading: bool,
+    /// Whether the last read found entries.
+    busy: bool,
     /// Bumped whenever the position is forgotten, so an older claim's
     /// answer is ignored.
     generation: u64,
@@ -101,6 +109,7 @@ impl Fanout {
         Self {
             position: None,
             reading: false,
+            busy: false,
             generation: 0,
             next_id: 0,
             slots: BTreeMap::new(),
@@ -169,6 +178,7 @@ impl Fanout {
         self.reading = true;
         Some(Claim {
             after,
+            busy: self.busy,
             generation: self.generation,
         })
     }
@@ -190,6 +200,7 @@ impl Fanout {
             return;
         }
         self.reading = false;
+        self.busy = !entries.is_empty();
         for entry in entries {
             self.position = Some(entry.position.clone());
             let Some(update) = &entry.update else {
@@ -261,6 +272,7 @@ impl Fanout {
     fn forget(&mut self) {
         self.position = None;
         self.reading = false;
+        self.busy = false;
         self.generation += 1;
     }
 

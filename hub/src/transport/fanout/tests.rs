@@ -111,6 +111,24 @@ fn only_one_shared_read_is_in_flight_per_instance() {
 }
 
 #[test]
+fn a_read_after_one_that_found_entries_is_busy() {
+    let memory = Memory::with(&[("a", "/a", false)]);
+    let mut fanout = Fanout::default();
+    fanout.start(Position::start());
+    fanout.join(everything()).unwrap();
+    let first = fanout.claim().unwrap();
+    assert!(!first.busy, "a first read answers at once");
+    fanout.deliver(
+        first,
+        ready(memory.read_after(&Position::start(), NO_WAIT, 10)).unwrap(),
+    );
+    let second = fanout.claim().unwrap();
+    assert!(second.busy, "entries found: the next read waits a moment");
+    fanout.deliver(second, Vec::new());
+    assert!(!fanout.claim().unwrap().busy, "a quiet bus answers at once");
+}
+
+#[test]
 fn a_read_reaches_each_subscriber_whose_filter_takes_it() {
     let memory = Memory::with(&[("a", "/a", false), ("b", "/b", false)]);
     let mut fanout = Fanout::default();
@@ -181,8 +199,11 @@ fn an_answer_to_a_claim_from_before_a_failure_is_ignored() {
     fanout.start(pos(0));
     fanout.join(everything()).unwrap();
     let stale = fanout.claim().unwrap();
-    let Claim { after, generation } = &stale;
+    let Claim {
+        after, generation, ..
+    } = &stale;
     let copy = Claim {
+        busy: false,
         after: after.clone(),
         generation: *generation,
     };
