@@ -55,10 +55,7 @@ use std::time::{Duration, Instant};
 use tally::Tally;
 
 #[derive(Parser, Debug)]
-#[command(
-    about = "Fan-out benchmark of the Mercure hub on Redis Streams (loopback only)",
-    after_help = "With --render, nothing is run: the table of the given runs is printed."
-)]
+#[command(about = "Fan-out benchmark of the Mercure hub on Redis Streams (loopback only)")]
 pub struct Args {
     /// Subscribers, spread evenly over the servers.
     #[arg(long, default_value_t = 1000)]

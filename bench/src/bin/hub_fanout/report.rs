@@ -163,7 +163,7 @@ pub fn report(args: &Args, run: &Run) -> serde_json::Value {
         run.clients
     );
     println!(
-        "| CPU during publish + drain | Redis {:.1} s ({:.0}%), {server}s {:.1} s ({per_million:.1} s per million deliveries) |",
+        "| CPU during publish + drain | Redis {:.1} s ({:.0}%), servers ({server}) {:.1} s ({per_million:.1} s per million deliveries) |",
         run.redis_cpu,
         100.0 * run.redis_cpu / window,
         run.servers_cpu
