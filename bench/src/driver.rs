@@ -334,9 +334,7 @@ fn external(name: &str, app: &app::App) -> Result<Command, String> {
     let port = server::free_port().ok_or("no free port")?;
     let mut cmd = Command::new(bin);
     if name == "spin" {
-        cmd.args(["up", "--from"])
-            .arg(&app.manifest)
-            .args(["--listen", &format!("127.0.0.1:{port}")]);
+        server::spin_up_args(&mut cmd, &app.manifest, port);
     } else {
         let wasm = app
             .sse_wasm

@@ -9,7 +9,8 @@
 //! Layout:
 //! - [`target`]: target URL parsing and the loopback-only rule.
 //! - [`stats`]: percentiles and rates.
-//! - [`procfs`]: RSS/CPU of a process and the machine description from /proc.
+//! - [`procfs`]: RSS/CPU, descendants and command line of a process, and the
+//!   machine description from /proc.
 //! - [`load`]: the SSE load generator (streams, records, merged summaries).
 //! - [`getload`]: plain GET load for static files.
 //! - [`peer`]: the native axum peer.

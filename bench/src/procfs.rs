@@ -1,5 +1,6 @@
-//! Reading /proc: a process's resident memory and CPU time, and the
-//! machine's cores, memory and kernel. Parsers are pure functions over the
+//! Reading /proc: a process's resident memory and CPU time, its
+//! descendants and command line, and the machine's cores, memory and
+//! kernel. Parsers are pure functions over the
 //! file text so they can be tested.
 
 use std::fs;
@@ -68,6 +69,57 @@ pub fn ticks_per_second() -> f64 {
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
     let ticks = parse_cpu_ticks(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
     Some(ticks as f64 / ticks_per_second())
+}
+
+/// The parent pid from the text of /proc/<pid>/stat.
+pub fn parse_ppid(stat: &str) -> Option<u32> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Every descendant of `root` among `(pid, ppid)` pairs, parents before
+/// their children, each generation in pid order.
+pub fn descendants_in(processes: &[(u32, u32)], root: u32) -> Vec<u32> {
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        let mut children: Vec<u32> = processes
+            .iter()
+            .filter(|&&(pid, ppid)| ppid == parent && pid != parent)
+            .map(|&(pid, _)| pid)
+            .collect();
+        children.sort_unstable();
+        found.extend(children);
+        next += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// The live descendants of `pid` (children, grandchildren, ...).
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let processes: Vec<(u32, u32)> = fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
+            Some((pid, parse_ppid(&stat)?))
+        })
+        .collect();
+    descendants_in(&processes, pid)
+}
+
+/// The command line of `pid`, its arguments split (empty once it is gone).
+pub fn cmdline(pid: u32) -> Vec<String> {
+    fs::read(format!("/proc/{pid}/cmdline"))
+        .unwrap_or_default()
+        .split(|&b| b == 0)
+        .filter(|arg| !arg.is_empty())
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect()
 }
 
 /// CPU seconds used so far by this process.
@@ -188,7 +240,17 @@ mod tests {
     }
 
     #[test]
+    fn parents_and_descendants_are_read_from_stat() {
+        let stat = "77 (spin (trigger)) S 42 77 77 0 -1";
+        assert_eq!(parse_ppid(stat), Some(42));
+        let tree = [(1, 0), (10, 1), (12, 10), (11, 10), (20, 12), (30, 2)];
+        assert_eq!(descendants_in(&tree, 10), [11, 12, 20]);
+        assert!(descendants_in(&tree, 30).is_empty());
+    }
+
+    #[test]
     fn this_process_has_rss_and_cpu() {
+        assert!(!cmdline(std::process::id()).is_empty());
         let pid = std::process::id();
         assert!(rss(pid).unwrap().total > 0);
         assert!(cpu_seconds(pid).is_some());

@@ -1,6 +1,9 @@
 //! A private `redis-server` for tests and benchmarks (Debian's package,
 //! never a system or shared one): a free port on 127.0.0.1, its own temp
-//! dir, no persistence (`--save ""`, `--appendonly no`), `maxclients`
+//! dir, no persistence (`--save ""`, `--appendonly no`; or, with
+//! [`RedisOptions::append_only`], an append-only file fsynced on every
+//! write, so a restart in the same dir keeps every acknowledged write),
+//! `maxclients`
 //! [`MAX_CLIENTS`] (or the caller's) with the open-file limit raised to
 //! match (where the hard limit is lower, Redis takes that limit minus 32:
 //! 19968 under a hard limit of 20000), run under the
@@ -38,6 +41,9 @@ pub struct RedisOptions {
     pub max_clients: u64,
     /// Serve TLS only, with a self-signed certificate for 127.0.0.1.
     pub tls: bool,
+    /// `--appendonly yes --appendfsync always`: every write is on disk
+    /// before Redis answers it, and [`RedisServer::restart`] reloads it.
+    pub append_only: bool,
 }
 
 impl Default for RedisOptions {
@@ -45,6 +51,7 @@ impl Default for RedisOptions {
         RedisOptions {
             max_clients: MAX_CLIENTS,
             tls: false,
+            append_only: false,
         }
     }
 }
@@ -161,8 +168,18 @@ impl RedisServer {
         }
     }
 
-    /// Stops the server and starts a fresh one on the same port, empty
-    /// (nothing is saved).
+    /// Kills the server with SIGKILL, as a crash would: only what it had
+    /// written to disk survives ([`RedisOptions::append_only`]).
+    pub fn kill(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            let _ = p.signal("KILL");
+            p.stop();
+        }
+    }
+
+    /// Stops the server (if it runs) and starts it again on the same port
+    /// and dir: empty, unless it saved (`CONFIG SET save` and a graceful
+    /// stop) or is [`RedisOptions::append_only`].
     pub fn restart(&mut self) {
         self.stop();
         let deadline = Instant::now() + START_TIMEOUT;
@@ -236,7 +253,12 @@ impl RedisServer {
         cmd.args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
             .arg("--dir")
             .arg(self.dir.dir())
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--save", "", "--daemonize", "no"])
+            .args(if self.options.append_only {
+                ["--appendonly", "yes", "--appendfsync", "always"].as_slice()
+            } else {
+                ["--appendonly", "no"].as_slice()
+            })
             .args(["--maxclients", &self.options.max_clients.to_string()])
             .arg("--logfile")
             .arg(&log)
@@ -357,6 +379,22 @@ mod tests {
     }
 
     #[test]
+    fn an_append_only_server_keeps_its_writes_across_a_crash() {
+        let mut r = RedisServer::start_with(RedisOptions {
+            append_only: true,
+            ..RedisOptions::default()
+        })
+        .unwrap();
+        assert_eq!(r.cmd(&["SET", "k", "v"]), "OK");
+        let port = r.port();
+        r.kill();
+        assert!(r.pid().is_none());
+        r.restart();
+        assert_eq!(r.port(), port);
+        assert_eq!(r.cmd(&["GET", "k"]), "v");
+    }
+
+    #[test]
     fn tls_server_answers_over_tls_only() {
         let r = RedisServer::start_tls();
         assert!(r.url().starts_with("rediss://127.0.0.1:"), "{}", r.url());
@@ -376,7 +414,7 @@ mod tests {
         assert_eq!(info_field(info, "connected"), None);
         let r = RedisServer::start_with(RedisOptions {
             max_clients: 100,
-            tls: false,
+            ..RedisOptions::default()
         })
         .unwrap();
         assert_eq!(r.max_clients(), 100);

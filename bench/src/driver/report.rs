@@ -13,7 +13,8 @@ fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or("-".into(), |v| format!("{v:.digits$}"))
 }
 
-fn int(v: f64) -> String {
+/// `v` rounded, with thousands separators: `1,234,567`.
+pub fn int(v: f64) -> String {
     let n = v.round() as i64;
     let s = n.abs().to_string();
     let mut out = String::new();

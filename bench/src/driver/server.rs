@@ -153,6 +153,15 @@ pub fn free_port() -> Option<u16> {
         .map(|a| a.port())
 }
 
+/// `spin up` on `manifest`, listening on 127.0.0.1:`port` (Spin prints
+/// the port it serves on, so the caller picks a free one): the arguments
+/// after the `spin` program.
+pub fn spin_up_args(cmd: &mut Command, manifest: &Path, port: u16) {
+    cmd.args(["up", "--from"])
+        .arg(manifest)
+        .args(["--listen", &format!("127.0.0.1:{port}")]);
+}
+
 /// Full path of `prog` if it is on PATH.
 pub fn on_path(prog: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?

@@ -1,47 +1,63 @@
 //! `hub_fanout`: the event hub's fan-out benchmark. Starts a private
-//! `redis-server` and several runner processes serving `spin.toml` (the hub
-//! on that Redis), opens N anonymous subscribers spread over the runners
-//! (all at once, or `--connect-rate` per second; a stream the hub ends
-//! resumes with `Last-Event-ID` after 1 s, as a browser's does), publishes `rate` updates/s for `seconds` (alternating runners, up to 64
-//! in flight, each update's data carrying its publish time), and reports deliveries/s,
-//! publish→receive latency (subscriber clock), lost/duplicated/reordered,
-//! RSS per subscriber, the hub instances the subscribers share (runners'
-//! `/metrics`), Redis `connected_clients`, CPU and how many `XREAD`s
-//! served the deliveries. Loopback only; everything it starts is stopped at
-//! the end.
+//! `redis-server` and several server processes serving a manifest's hub on
+//! it (`spin-sse-runner up`, or `spin up` with `--server spin`), opens N
+//! anonymous subscribers spread over them (all at once, or `--connect-rate`
+//! per second), publishes `rate` updates/s for `seconds` (alternating
+//! servers, up to 64 in flight, each update's data carrying its publish
+//! time), waits until deliveries stop, and checks every subscriber's
+//! deliveries against the order Redis appended the updates in. It reports
+//! deliveries/s, publish→receive latency (subscriber clock),
+//! lost/duplicated/reordered, RSS per subscriber, the hub instances the
+//! subscribers share (the runner's `/metrics`; unknown under Spin), Redis
+//! `connected_clients`, CPU and how many `XREAD`s served the deliveries.
+//! Loopback only; everything it starts is stopped at the end.
+//!
+//! Subscribers reconnect as a browser's `EventSource` does: 1 s after
+//! their stream ends or an attempt fails, with `Last-Event-ID`, to the
+//! next server when theirs refuses connections (see `clients`). A
+//! `--fault` (see `faults`) kills one server or restarts Redis at mid-run;
+//! the run then also says how long until every subscriber was live again.
+//! Lost counts acknowledged (200) publishes only; duplicated and reordered
+//! count every delivery.
+//!
+//! Usage: build the runner and this benchmark, build the components (`spin
+//! up` does not build them either), run, keep the raw JSON, and render the
+//! table of several runs from their JSON:
 //!
 //! ```text
-//! cargo build --release -p spin-sse-runner -p spin-sse-bench --bin hub_fanout
-//! target/release/spin-sse-runner build
-//! target/release/hub_fanout --subscribers 1000 --rate 100 --seconds 30
+//! cargo build --release -p spin-sse-runner -p spin-sse-bench --bin spin-sse-runner --bin hub_fanout
+//! target/release/spin-sse-runner build && target/release/spin-sse-runner build -f spin.p3.toml
+//! target/release/hub_fanout --subscribers 1000 --rate 100 --seconds 30 --json p2.json
+//! target/release/hub_fanout --manifest spin.p3.toml --fault kill-runner --json p3-kill.json
+//! target/release/hub_fanout --server spin --manifest spin.p3.toml --fault redis-restart
+//! target/release/hub_fanout --render bench/hub-fanout/*.json
 //! ```
 
+mod clients;
+mod faults;
 mod processes;
+mod render;
+mod report;
 mod tally;
 
 use clap::Parser;
-use processes::{hub_instances, start_runner, stream_order, xread_calls, StreamOrder};
+use clients::{publish, subscribe, Counters, Received};
+use faults::{Fault, Injected};
+use processes::{stream_order, xread_calls, Server, ServerKind, StreamOrder};
+use report::{FaultRun, Run};
 use spin_sse_bench::procfs;
-use spin_sse_bench::stats::{self, Percentiles};
-use sse_testkit::body::{BodyDecoder, Progress};
-use sse_testkit::events::SseParser;
-use sse_testkit::head;
 use sse_testkit::redis::{RedisOptions, RedisServer};
-use sse_testkit::request::Request;
-use sse_testkit::runner::Runner;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tally::Tally;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 #[derive(Parser, Debug)]
 #[command(about = "Fan-out benchmark of the Mercure hub on Redis Streams (loopback only)")]
-struct Args {
-    /// Subscribers, spread evenly over the runners.
+pub struct Args {
+    /// Subscribers, spread evenly over the servers.
     #[arg(long, default_value_t = 1000)]
     subscribers: usize,
     /// Updates published per second.
@@ -50,10 +66,10 @@ struct Args {
     /// Seconds of publishing.
     #[arg(long, default_value_t = 30)]
     seconds: u64,
-    /// Runner processes on the one Redis.
+    /// Server processes on the one Redis.
     #[arg(long, default_value_t = 2)]
     runners: usize,
-    /// Subscribers connecting per second, over all runners (0: all at
+    /// Subscribers connecting per second, over all servers (0: all at
     /// once). On WASI 0.3 this decides how many share an instance: the
     /// reuse scheduler gives a new request to a busy instance's neighbour.
     #[arg(long, default_value_t = 0)]
@@ -61,216 +77,33 @@ struct Args {
     /// Subscribers whose every latency is kept (the rest are only counted).
     #[arg(long, default_value_t = 1000)]
     latency_sample: usize,
+    /// What serves the manifest: the embedded runner (--runner), or `spin
+    /// up` from PATH (no `/metrics`: hub instances unknown).
+    #[arg(long, value_enum, default_value_t = ServerKind::Runner)]
+    server: ServerKind,
+    /// The runner binary (--server runner).
     #[arg(long, default_value = "target/release/spin-sse-runner")]
     runner: PathBuf,
+    /// The manifest served (its components built).
     #[arg(long, default_value = "spin.toml")]
     manifest: PathBuf,
+    /// Inject this fault at mid-run (half of --seconds into publishing).
+    #[arg(long, value_enum)]
+    fault: Option<Fault>,
     /// Also write the figures as JSON to this file (raw results).
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Run nothing: print the Markdown table of these runs' JSON files.
+    #[arg(long, value_name = "JSON", num_args = 1.., conflicts_with = "json")]
+    render: Vec<PathBuf>,
 }
 
-const TOPIC: &str = "https://example.com/bench";
 /// After the last publish, deliveries are awaited until none arrives for
 /// this long...
 const DRAIN_QUIET: Duration = Duration::from_secs(2);
 /// ...or this much time has passed.
 const DRAIN_MAX: Duration = Duration::from_secs(60);
 const KEY: &str = "hub-fanout-benchmark-key-0123456789abcdef";
-
-fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as u64)
-}
-
-/// What one subscriber received.
-#[derive(Default)]
-struct Received {
-    /// Sequence numbers, in arrival order.
-    arrivals: Vec<u64>,
-    /// Publish→receive latencies, µs (if kept).
-    latencies: Vec<u64>,
-    /// Times its stream ended before the benchmark stopped it and it
-    /// resumed with `Last-Event-ID`, as a browser's `EventSource` does.
-    resumed: u64,
-}
-
-/// Counts every subscriber adds to.
-#[derive(Default)]
-struct Counters {
-    /// Subscribers that got their first 200.
-    connected: AtomicUsize,
-    /// Updates received, all subscribers together.
-    delivered: AtomicU64,
-}
-
-/// Why one connection of a subscriber ended.
-enum Ended {
-    /// The benchmark stopped it.
-    Stopped,
-    /// The hub ended the stream (or the connection broke): resume.
-    Closed,
-    /// No stream: the connection or the response failed.
-    Refused,
-}
-
-/// Wait before resuming a stream the hub ended (browsers wait a few
-/// seconds by default; the hub sends no `retry:`).
-const RESUME_AFTER: Duration = Duration::from_secs(1);
-
-/// One subscriber: connects, counts itself connected on its first 200,
-/// tallies every update until stopped, and resumes with `Last-Event-ID`
-/// when the hub ends its stream (a subscriber too slow for its queue).
-async fn subscribe(
-    addr: SocketAddr,
-    keep_latency: bool,
-    counters: Arc<Counters>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> Received {
-    let mut received = Received::default();
-    let mut last_event_id = None;
-    let mut counted = false;
-    loop {
-        let ended = stream_once(
-            addr,
-            keep_latency,
-            (&counters, &mut counted),
-            &mut stop,
-            &mut last_event_id,
-            &mut received,
-        )
-        .await;
-        match ended {
-            Ended::Stopped | Ended::Refused => return received,
-            Ended::Closed if last_event_id.is_none() => return received,
-            Ended::Closed => {
-                received.resumed += 1;
-                tokio::select! {
-                    _ = tokio::time::sleep(RESUME_AFTER) => {}
-                    _ = stop.changed() => return received,
-                }
-            }
-        }
-    }
-}
-
-/// One connection of a subscriber, from `last_event_id` if it has one.
-async fn stream_once(
-    addr: SocketAddr,
-    keep_latency: bool,
-    (counters, counted): (&Counters, &mut bool),
-    stop: &mut tokio::sync::watch::Receiver<bool>,
-    last_event_id: &mut Option<String>,
-    received: &mut Received,
-) -> Ended {
-    let Ok(mut stream) = TcpStream::connect(addr).await else {
-        return Ended::Refused;
-    };
-    let path = format!(
-        "/.well-known/mercure?topic={}",
-        form_urlencoded::byte_serialize(TOPIC.as_bytes()).collect::<String>()
-    );
-    let mut request = Request::get(&path);
-    if let Some(id) = last_event_id.as_deref() {
-        request = request.header("Last-Event-ID", id);
-    }
-    if stream
-        .write_all(&request.to_bytes(&addr.to_string()))
-        .await
-        .is_err()
-    {
-        return Ended::Refused;
-    }
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut pending = Vec::new();
-    let mut decoder = None;
-    let mut parser = SseParser::new();
-    loop {
-        let n = tokio::select! {
-            read = stream.read(&mut buf) => match read {
-                Ok(n) if n > 0 => n,
-                _ if decoder.is_some() => return Ended::Closed,
-                _ => return Ended::Refused,
-            },
-            _ = stop.changed() => return Ended::Stopped,
-        };
-        let mut input = &buf[..n];
-        if decoder.is_none() {
-            pending.extend_from_slice(input);
-            match head::parse(&pending) {
-                Ok(Some((head, used))) if head.status == 200 => {
-                    let Ok(framing) = head.framing("GET") else {
-                        return Ended::Refused;
-                    };
-                    if !std::mem::replace(counted, true) {
-                        counters.connected.fetch_add(1, Ordering::Relaxed);
-                    }
-                    decoder = Some(BodyDecoder::new(framing));
-                    pending.drain(..used);
-                }
-                Ok(None) => continue,
-                _ => return Ended::Refused,
-            }
-            input = &[];
-        }
-        let body: Vec<u8> = std::mem::take(&mut pending)
-            .into_iter()
-            .chain(input.iter().copied())
-            .collect();
-        let mut payload = Vec::new();
-        let progress = decoder
-            .as_mut()
-            .map(|d| d.feed(&body, &mut |bytes| payload.extend_from_slice(bytes)));
-        let arrived = now_micros();
-        parser.feed(&payload, |event| {
-            if !event.last_event_id.is_empty() {
-                *last_event_id = Some(String::from_utf8_lossy(event.last_event_id).into_owned());
-            }
-            let text = String::from_utf8_lossy(event.data);
-            let mut parts = text.split(' ');
-            let (Some(seq), Some(sent)) = (
-                parts.next().and_then(|s| s.parse().ok()),
-                parts.next().and_then(|s| s.parse::<u64>().ok()),
-            ) else {
-                return;
-            };
-            received.arrivals.push(seq);
-            counters.delivered.fetch_add(1, Ordering::Relaxed);
-            if keep_latency {
-                received.latencies.push(arrived.saturating_sub(sent));
-            }
-        });
-        if !matches!(progress, Some(Ok(Progress::More))) {
-            return Ended::Closed;
-        }
-    }
-}
-
-/// One publish over its own connection; true on 200 (within 120 s).
-async fn publish(addr: SocketAddr, token: &str, seq: u64) -> bool {
-    let (id, data) = (format!("b{seq}"), format!("{seq} {}", now_micros()));
-    let fields = [
-        ("topic", TOPIC),
-        ("id", id.as_str()),
-        ("data", data.as_str()),
-    ];
-    let request = sse_testkit::hub::publish_request(
-        &addr.to_string(),
-        token,
-        &fields,
-        &[("Connection", "close")],
-    );
-    let Ok(mut stream) = TcpStream::connect(addr).await else {
-        return false;
-    };
-    if stream.write_all(&request).await.is_err() {
-        return false;
-    }
-    let mut response = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(120), stream.read_to_end(&mut response)).await;
-    response.starts_with(b"HTTP/1.1 200")
-}
 
 /// A subscriber's arrivals, as ranks in the stream's order.
 fn tally_in(order: &StreamOrder, arrivals: &[u64]) -> Tally {
@@ -291,46 +124,81 @@ fn fail(message: &str) -> ! {
 
 fn main() {
     let args = Args::parse();
+    if !args.render.is_empty() {
+        match render::render_files(&args.render) {
+            Ok(table) => print!("{table}"),
+            Err(e) => fail(&e),
+        }
+        return;
+    }
+    if args.fault == Some(Fault::KillRunner) && args.runners < 2 {
+        fail("--fault kill-runner needs --runners 2 or more");
+    }
+    let spin = match args.server {
+        ServerKind::Spin => Some(processes::spin_on_path().unwrap_or_else(|e| fail(&e))),
+        ServerKind::Runner => None,
+    };
     procfs::raise_fd_limit();
     let redis = RedisServer::start_with(RedisOptions {
         max_clients: args.subscribers as u64 + 2000,
-        tls: false,
+        append_only: args.fault == Some(Fault::RedisRestart),
+        ..RedisOptions::default()
     })
     .unwrap_or_else(|e| fail(&e));
-    let per_runner = args.subscribers.div_ceil(args.runners) + 200;
-    let runners: Vec<Runner> = (0..args.runners)
-        .map(|_| start_runner(&args.runner, &args.manifest, KEY, &redis, per_runner))
+    // A survivor of kill-runner serves every subscriber.
+    let max_instances = match args.fault {
+        Some(Fault::KillRunner) => args.subscribers,
+        _ => args.subscribers.div_ceil(args.runners),
+    } + 200;
+    let env = processes::hub_env(redis.port(), KEY);
+    let servers: Vec<Server> = (0..args.runners)
+        .map(|_| match &spin {
+            Some(spin) => processes::start_spin(spin, &args.manifest, env.clone()).map_err(|e| {
+                format!("{e}\n(spin up does not build: target/release/spin-sse-runner build -f <manifest>)")
+            }),
+            None => processes::start_runner(&args.runner, &args.manifest, env.clone(), max_instances)
+                .map_err(|e| format!("{e}\n(build it: cargo build --release -p spin-sse-runner)")),
+        })
         .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| {
-            fail(&format!(
-                "{e}\n(build it: cargo build --release -p spin-sse-runner)"
-            ))
-        });
-    let addrs: Vec<SocketAddr> = runners.iter().map(|r| r.addr).collect();
-    let pids: Vec<u32> = runners.iter().map(Runner::pid).collect();
-    let redis_pid = redis
-        .pid()
-        .unwrap_or_else(|| fail("redis-server is not running"));
-    let instances =
-        || -> Option<u64> { runners.iter().map(|r| hub_instances(r.metrics_addr)).sum() };
-    let rss = |pids: &[u32]| {
-        pids.iter()
-            .filter_map(|&p| procfs::rss(p).map(|r| r.total))
-            .sum::<u64>()
-    };
-    let cpu = |pid: u32| procfs::cpu_seconds(pid).unwrap_or(0.0);
-    let rss_before = rss(&pids);
+        .unwrap_or_else(|e| fail(&e));
+    let redis = Mutex::new(redis);
+    let alive: Vec<AtomicBool> = servers.iter().map(|_| AtomicBool::new(true)).collect();
+    let run = std::thread::scope(|scope| measure(&args, (&servers, &alive), &redis, scope));
+    drop(servers);
+    drop(redis);
+    let figures = report::report(&args, &run);
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&figures).expect("figures are JSON");
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            fail(&format!("cannot write {}: {e}", path.display()));
+        }
+    }
+}
+
+/// Opens the subscribers, publishes to the servers still `alive`
+/// (injecting the fault on a thread of `scope`), drains, and tallies.
+fn measure<'scope, 'env>(
+    args: &'env Args,
+    (servers, alive): (&'env [Server], &'env [AtomicBool]),
+    redis: &'env Mutex<RedisServer>,
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+) -> Run {
+    let addrs: Arc<[SocketAddr]> = servers.iter().map(|s| s.addr).collect();
+    let redis_pid = || redis.lock().expect("redis lock").pid();
+    let redis_cpu = || redis_pid().and_then(procfs::cpu_seconds).unwrap_or(0.0);
+    let xreads = || xread_calls(&redis.lock().expect("redis lock"));
+    let rss = || servers.iter().map(Server::rss_kib).sum::<u64>();
+    let rss_before = rss();
     let token = mercure_hub::auth::token::sign(
         &serde_json::json!({"mercure": {"publish": ["*"]}}),
         KEY.as_bytes(),
     );
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio");
     let published = args.rate * args.seconds;
-    let run = runtime.block_on(async {
+    runtime.block_on(async {
         let counters = Arc::new(Counters::default());
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let connect_started = Instant::now();
@@ -340,9 +208,9 @@ fn main() {
                 let due = connect_started + Duration::from_micros(micros);
                 tokio::time::sleep_until(due.into()).await;
             }
-            let addr = addrs[i % addrs.len()];
             tasks.push(tokio::spawn(subscribe(
-                addr,
+                addrs.clone(),
+                i % addrs.len(),
                 i < args.latency_sample,
                 counters.clone(),
                 stopped.clone(),
@@ -356,20 +224,33 @@ fn main() {
         let connect_seconds = connect_started.elapsed().as_secs_f64();
         let open = counters.connected.load(Ordering::Relaxed);
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let rss_open = rss(&pids);
-        let hub_instances = instances();
+        let rss_open = rss();
+        let hub_instances = servers.iter().map(Server::hub_instances).sum();
         let clients = redis
+            .lock()
+            .expect("redis lock")
             .info("clients", "connected_clients")
             .unwrap_or_else(|| "?".into());
-        let redis_cpu0 = cpu(redis_pid);
-        let runner_cpu0: f64 = pids.iter().map(|&p| cpu(p)).sum();
-        let xreads0 = xread_calls(&redis);
+        let redis_cpu0 = redis_cpu();
+        let servers_cpu0: Vec<f64> = servers
+            .iter()
+            .map(|s| s.cpu_seconds().unwrap_or(0.0))
+            .collect();
+        let xreads0 = xreads();
         // Publishes on the rate's timetable for `seconds` of wall time, up to
         // 64 in flight (one at a time could not keep the rate once the box
-        // is busy delivering); the order that counts is the order Redis
-        // appended them in, read back at the end.
+        // is busy delivering), to the servers still alive in turn; the
+        // order that counts is the order Redis appended them in, read back
+        // at the end.
         let started = Instant::now();
         let window = Duration::from_secs(args.seconds);
+        let fault = args.fault.map(|fault| {
+            let due = started + window / 2;
+            scope.spawn(move || {
+                std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                faults::inject(fault, servers, alive, redis)
+            })
+        });
         let in_flight = Arc::new(tokio::sync::Semaphore::new(64));
         let mut publishes = Vec::new();
         for seq in 0..published {
@@ -381,21 +262,36 @@ fn main() {
             let Ok(permit) = in_flight.clone().acquire_owned().await else {
                 break;
             };
-            let (addr, token) = (addrs[seq as usize % addrs.len()], token.clone());
+            let live: Vec<SocketAddr> = addrs
+                .iter()
+                .zip(alive)
+                .filter(|(_, alive)| alive.load(Ordering::SeqCst))
+                .map(|(addr, _)| *addr)
+                .collect();
+            let (addr, token) = (live[seq as usize % live.len()], token.clone());
             publishes.push(tokio::spawn(async move {
-                let ok = publish(addr, &token, seq).await;
+                let status = publish(addr, &token, seq).await;
                 drop(permit);
-                ok.then_some(seq)
+                (seq, status)
             }));
         }
         let attempted = publishes.len() as u64;
-        let mut acknowledged = Vec::new();
+        let (mut acknowledged, mut refused, mut unanswered) = (Vec::new(), 0, 0);
         for publish in publishes {
-            if let Ok(Some(seq)) = publish.await {
-                acknowledged.push(seq);
+            match publish.await {
+                Ok((seq, Some(200))) => acknowledged.push(seq),
+                Ok((_, Some(_))) => refused += 1,
+                _ => unanswered += 1,
             }
         }
         let publish_seconds = started.elapsed().as_secs_f64();
+        let injected: Option<(Fault, Injected)> = fault.map(|thread| {
+            // Done long before: it struck at mid-run.
+            let injected = thread
+                .join()
+                .unwrap_or_else(|_| fail("the fault could not be injected (see above)"));
+            (args.fault.expect("a fault"), injected)
+        });
         // Let the last updates arrive (until none has for 2 s, at most
         // DRAIN_MAX), then stop every subscriber.
         let drain_started = Instant::now();
@@ -408,190 +304,76 @@ fn main() {
             }
         }
         let drain_seconds = drain_started.elapsed().as_secs_f64();
-        let redis_cpu = cpu(redis_pid) - redis_cpu0;
-        let runner_cpu = pids.iter().map(|&p| cpu(p)).sum::<f64>() - runner_cpu0;
-        let xreads = xread_calls(&redis).saturating_sub(xreads0);
-        let _ = stop.send(true);
-        let order = stream_order(&redis);
-        let mut tallies = Vec::with_capacity(tasks.len());
-        let mut latencies = Vec::new();
-        let mut resumed = 0;
-        for task in tasks {
-            if let Ok(mut received) = task.await {
-                tallies.push(tally_in(&order, &received.arrivals));
-                latencies.append(&mut received.latencies);
-                resumed += received.resumed;
-            }
-        }
-        let acknowledged: Vec<u64> = acknowledged
+        // A restarted Redis counts from 0 again; a killed server counts no
+        // more: their figures just before the fault stand in.
+        let redis_before = injected.as_ref().and_then(|(_, i)| i.redis_before);
+        let (redis_cpu, xreads) = match redis_before {
+            Some((cpu, calls)) => (
+                cpu - redis_cpu0 + redis_cpu(),
+                calls.saturating_sub(xreads0) + xreads(),
+            ),
+            None => (redis_cpu() - redis_cpu0, xreads().saturating_sub(xreads0)),
+        };
+        let killed = injected.as_ref().and_then(|(_, i)| i.killed);
+        let servers_cpu = servers
             .iter()
-            .filter_map(|seq| order.rank(*seq))
-            .collect();
+            .enumerate()
+            .map(|(i, s)| {
+                let end = s
+                    .cpu_seconds()
+                    .or(killed.filter(|k| k.0 == i).map(|k| k.1))
+                    .unwrap_or(servers_cpu0[i]);
+                end - servers_cpu0[i]
+            })
+            .sum();
+        let _ = stop.send(true);
+        let order = stream_order(&redis.lock().expect("redis lock"));
+        let mut received: Vec<Received> = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            received.push(task.await.unwrap_or_default());
+        }
+        let fault = injected.map(|(fault, injected)| FaultRun {
+            fault,
+            at_seconds: injected.at.duration_since(started).as_secs_f64(),
+            recovery: faults::recovery(
+                injected.at,
+                received
+                    .iter()
+                    .map(|r| (r.heads.as_slice(), r.breaks.as_slice())),
+            ),
+            outage: injected.outage,
+        });
+        let mut latencies = Vec::new();
+        for r in &mut received {
+            latencies.append(&mut r.latencies);
+        }
         Run {
             open,
             connect_seconds,
             hub_instances,
+            rss_before,
             rss_open,
             clients,
             redis_cpu,
-            runner_cpu,
+            servers_cpu,
             xreads,
-            acknowledged,
+            acknowledged: acknowledged
+                .iter()
+                .filter_map(|seq| order.rank(*seq))
+                .collect(),
             attempted,
+            refused,
+            unanswered,
             publish_seconds,
-            tallies,
+            tallies: received
+                .iter()
+                .map(|r| tally_in(&order, &r.arrivals))
+                .collect(),
             latencies,
-            resumed,
+            resumed: received.iter().map(Received::resumed).sum(),
+            gave_up: received.iter().filter(|r| r.gave_up).count(),
             drain_seconds,
+            fault,
         }
-    });
-    drop(runners);
-    drop(redis);
-    let figures = report(&args, &run, rss_before, published);
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&figures).expect("figures are JSON");
-        if let Err(e) = std::fs::write(path, text + "\n") {
-            eprintln!("hub_fanout: cannot write {}: {e}", path.display());
-            std::process::exit(1);
-        }
-    }
-}
-
-struct Run {
-    open: usize,
-    connect_seconds: f64,
-    /// Hub instances over all runners once every subscriber is open.
-    hub_instances: Option<u64>,
-    rss_open: u64,
-    clients: String,
-    redis_cpu: f64,
-    runner_cpu: f64,
-    /// `XREAD`s Redis served during publish + drain.
-    xreads: u64,
-    acknowledged: Vec<u64>,
-    attempted: u64,
-    publish_seconds: f64,
-    tallies: Vec<Tally>,
-    latencies: Vec<u64>,
-    /// Streams the hub ended that resumed with `Last-Event-ID`.
-    resumed: u64,
-    /// Seconds from the last publish's answer until deliveries stopped.
-    drain_seconds: f64,
-}
-
-/// Prints the report table and returns the same figures as JSON.
-fn report(args: &Args, run: &Run, rss_before: u64, published: u64) -> serde_json::Value {
-    let totals = tally::totals(&run.tallies, &run.acknowledged);
-    // Only subscribers that connected are expected to receive anything.
-    let connected: Vec<&Tally> = run.tallies.iter().filter(|t| t.received > 0).collect();
-    let lost_connected = tally::totals(connected.iter().copied(), &run.acknowledged).lost;
-    let acknowledged = run.acknowledged.len() as u64;
-    let latency = Percentiles::from_micros(&run.latencies).unwrap_or_default();
-    let per_subscriber = (run.rss_open.saturating_sub(rss_before)) as f64 / run.open.max(1) as f64;
-    let window = run.publish_seconds + run.drain_seconds;
-    println!(
-        "## Hub fan-out: {} subscribers over {} runners, {} updates/s for {} s",
-        args.subscribers, args.runners, args.rate, args.seconds
-    );
-    println!();
-    println!("| measure | value |");
-    println!("|---|---|");
-    let pace = match args.connect_rate {
-        0 => "all at once".to_owned(),
-        rate => format!("{rate}/s"),
-    };
-    println!(
-        "| subscribers connected | {} of {} in {:.1} s ({pace}) |",
-        run.open, args.subscribers, run.connect_seconds
-    );
-    let instances = run
-        .hub_instances
-        .map_or_else(|| "?".to_owned(), |n| n.to_string());
-    println!(
-        "| hub instances with all subscribers open | {instances} ({:.1} subscribers each) |",
-        run.open as f64 / run.hub_instances.unwrap_or(0).max(1) as f64
-    );
-    println!(
-        "| updates published (200) | {acknowledged} of {} attempted ({published} due at {}/s) in {:.1} s: {:.1}/s |",
-        run.attempted,
-        args.rate,
-        run.publish_seconds,
-        stats::rate(acknowledged as f64, run.publish_seconds)
-    );
-    println!(
-        "| deliveries | {} ({:.0}/s over the {:.1} s publish + drain window) |",
-        totals.received,
-        stats::rate(totals.received as f64, window),
-        window
-    );
-    println!(
-        "| expected deliveries | {} ({} connected × {}) |",
-        run.open as u64 * acknowledged,
-        run.open,
-        acknowledged
-    );
-    println!("| lost (connected subscribers) | {lost_connected} |");
-    println!(
-        "| streams the hub ended (too slow for the 1,000-deep queue) that resumed with `Last-Event-ID` | {} |",
-        run.resumed
-    );
-    println!(
-        "| duplicated / reordered | {} / {} |",
-        totals.duplicated, totals.reordered
-    );
-    println!(
-        "| publish→receive latency ({} samples, first {} subscribers) | p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms |",
-        latency.count, args.latency_sample.min(args.subscribers), latency.p50_ms, latency.p99_ms, latency.max_ms
-    );
-    println!(
-        "| runner RSS per open subscriber | {:.1} KiB ({} KiB → {} KiB over {} runners) |",
-        per_subscriber, rss_before, run.rss_open, args.runners
-    );
-    println!(
-        "| Redis connected_clients with all subscribers open | {} |",
-        run.clients
-    );
-    println!(
-        "| CPU during publish + drain | Redis {:.1} s ({:.0}%), runners {:.1} s |",
-        run.redis_cpu,
-        100.0 * run.redis_cpu / window,
-        run.runner_cpu
-    );
-    println!(
-        "| Redis `XREAD`s during publish + drain | {} ({:.0}/s; {:.1} deliveries per `XREAD`) |",
-        run.xreads,
-        stats::rate(run.xreads as f64, window),
-        totals.received as f64 / run.xreads.max(1) as f64
-    );
-    serde_json::json!({
-        "manifest": args.manifest,
-        "subscribers": args.subscribers,
-        "runners": args.runners,
-        "rate": args.rate,
-        "seconds": args.seconds,
-        "connect_rate": args.connect_rate,
-        "connected": run.open,
-        "connect_seconds": run.connect_seconds,
-        "hub_instances": run.hub_instances,
-        "attempted": run.attempted,
-        "acknowledged": acknowledged,
-        "publish_seconds": run.publish_seconds,
-        "drain_seconds": run.drain_seconds,
-        "acknowledged_per_s": stats::rate(acknowledged as f64, run.publish_seconds),
-        "deliveries": totals.received,
-        "expected_deliveries": run.open as u64 * acknowledged,
-        "lost": lost_connected,
-        "resumed": run.resumed,
-        "duplicated": totals.duplicated,
-        "reordered": totals.reordered,
-        "latency_samples": latency.count,
-        "latency_p50_ms": latency.p50_ms,
-        "latency_p99_ms": latency.p99_ms,
-        "latency_max_ms": latency.max_ms,
-        "rss_per_subscriber_kib": per_subscriber,
-        "redis_connected_clients": run.clients,
-        "redis_cpu_s": run.redis_cpu,
-        "runners_cpu_s": run.runner_cpu,
-        "xreads": run.xreads,
     })
 }
