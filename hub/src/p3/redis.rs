@@ -41,34 +41,59 @@ thread_local! {
 /// The instance's shared connection, for commands that never block (Spin's
 /// Redis connections are multiplexed, so the instance's tasks share it):
 /// opened on first use; a command that fails drops it, so the next one
-/// opens a new connection (after a Redis restart, say).
+/// opens a new connection (after a Redis restart, say). A read that fails
+/// on a connection opened earlier is tried once more on a new one: a
+/// subscriber's head may wait on it, and it changes nothing if sent twice.
 pub struct Shared {
     address: String,
 }
 
+/// Commands that only read.
+const READS: [&str; 3] = ["XREVRANGE", "XRANGE", "HGET"];
+
+impl Shared {
+    /// The shared connection, and whether it was opened by this call.
+    async fn connection(&self) -> Result<(Rc<Redis>, bool), String> {
+        if let Some(redis) = SHARED.with(|s| s.borrow().clone()) {
+            return Ok((redis, false));
+        }
+        let connection = Connection::open(&self.address)
+            .await
+            .map_err(|e| e.to_string())?;
+        let redis = Rc::new(Redis(connection));
+        SHARED.with(|s| *s.borrow_mut() = Some(redis.clone()));
+        Ok((redis, true))
+    }
+
+    /// Drops `redis` as the shared connection (unless another task
+    /// already replaced it).
+    fn forget(redis: &Rc<Redis>) {
+        SHARED.with(|s| {
+            let mut shared = s.borrow_mut();
+            if shared.as_ref().is_some_and(|r| Rc::ptr_eq(r, redis)) {
+                *shared = None;
+            }
+        });
+    }
+}
+
 impl Execute for Shared {
     async fn execute(&self, command: &str, args: &[Arg]) -> Result<Vec<Reply>, String> {
-        let redis = match SHARED.with(|s| s.borrow().clone()) {
-            Some(redis) => redis,
-            None => {
-                let connection = Connection::open(&self.address)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let redis = Rc::new(Redis(connection));
-                SHARED.with(|s| *s.borrow_mut() = Some(redis.clone()));
-                redis
-            }
-        };
+        let (redis, fresh) = self.connection().await?;
         let result = redis.execute(command, args).await;
-        if result.is_err() {
-            SHARED.with(|s| {
-                let mut shared = s.borrow_mut();
-                if shared.as_ref().is_some_and(|r| Rc::ptr_eq(r, &redis)) {
-                    *shared = None;
-                }
-            });
+        if result.is_ok() {
+            return result;
         }
-        result
+        Self::forget(&redis);
+        if fresh || !READS.contains(&command) {
+            return result;
+        }
+        let (redis, _) = self.connection().await?;
+        let retried = redis.execute(command, args).await;
+        if retried.is_err() {
+            Self::forget(&redis);
+        }
+        retried
     }
 }
 
