@@ -18,6 +18,12 @@ cargo build --release -p spin-sse-runner -p spin-sse-bench --bin spin-sse-runner
 "$target/release/spin-sse-runner" build --file spin.p3.toml
 ulimit -n "$(ulimit -Hn)"
 
+# Spin's own limits for many streams (docs/spin.md, "Serving many streams"):
+# the pool's slots and what each used slot keeps resident.
+export SPIN_MAX_INSTANCE_COUNT="${SPIN_MAX_INSTANCE_COUNT:-20000}"
+export SPIN_WASMTIME_LINEAR_MEMORY_KEEP_RESIDENT="${SPIN_WASMTIME_LINEAR_MEMORY_KEEP_RESIDENT:-0}"
+export SPIN_WASMTIME_TABLE_KEEP_RESIDENT="${SPIN_WASMTIME_TABLE_KEEP_RESIDENT:-0}"
+
 servers=("$@")
 [ ${#servers[@]} -gt 0 ] || servers=(runner spin)
 out=bench/hub-fanout
