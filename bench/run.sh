@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the runner, the components and the benchmark kit (release), then runs
-# every scenario against the native peer and the runner and writes
-# BENCHMARKS.md and docs/bench-*.svg. Extra arguments go to `spin-sse-bench
-# drive` (e.g. --quick for a smoke run). Only loopback addresses are loaded.
+# every scenario against every server (the native peer, the runner on both
+# manifests, and `spin up` on both and `wasmtime serve` when they are on
+# PATH) and writes the benchmark page, BENCHMARKS.md (with the hub fan-out
+# section from bench/hub-fanout/*.json), its raw results BENCHMARKS.json and
+# docs/bench-*.svg. Extra arguments go to `spin-sse-bench drive` (e.g.
+# --quick for a smoke run). Only loopback addresses are loaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +13,7 @@ echo "[bench] building (release)..." >&2
 cargo build --release -p spin-sse-runner -p spin-sse-bench
 # The components as spin.toml builds them (size profile, stripped, sidecars).
 "${CARGO_TARGET_DIR:-target}/release/spin-sse-runner" build --file spin.toml
-# The WASI 0.3 build of the same app, served as `runner-p3`.
+# The WASI 0.3 build of the same app, served as `runner-p3` and `spin-p3`.
 "${CARGO_TARGET_DIR:-target}/release/spin-sse-runner" build --file spin.p3.toml
 
 # Each open stream maps a few regions in the runner; the default

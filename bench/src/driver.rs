@@ -1,6 +1,7 @@
 //! The benchmark driver: prepares a copy of the app (with a 1 MiB static
 //! file), starts each server fresh for each scenario group, runs the
-//! scenarios while sampling the server, and writes `BENCHMARKS.md`, the SVG
+//! scenarios while sampling the server, and writes `BENCHMARKS.md` (with the
+//! hub fan-out section rendered from `bench/hub-fanout/*.json`), the SVG
 //! plots and a JSON copy of the results.
 
 pub mod app;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use model::{Results, Skipped, PEER, RUNNER, RUNNER_P3};
+use model::{Results, Skipped, PEER, RUNNER, RUNNER_P3, SPIN, SPIN_P3};
 use sampler::Sampler;
 use scenarios::Ctx;
 use server::Server;
@@ -42,7 +43,8 @@ pub struct DriveArgs {
     /// The app manifest (its components must be built).
     #[arg(long, default_value = "spin.toml")]
     pub manifest: PathBuf,
-    /// The WASI 0.3 build of the same app, served as `runner-p3`.
+    /// The WASI 0.3 build of the same app, served as `runner-p3` (and by
+    /// `spin up` as `spin-p3`).
     #[arg(long, default_value = "spin.p3.toml")]
     pub manifest_p3: PathBuf,
     /// `--max-instances` for the runner.
@@ -63,8 +65,10 @@ pub struct DriveArgs {
     /// Seconds to hold each ladder step (overrides the mode's default).
     #[arg(long)]
     pub hold: Option<f64>,
-    /// Comma-separated servers to run: peer, runner, runner-p3, spin, wasmtime.
-    #[arg(long, default_value = "peer,runner,runner-p3,spin,wasmtime")]
+    /// Comma-separated servers to run: peer, runner, runner-p3, spin,
+    /// spin-p3 (`spin up` with each manifest, when `spin` is on PATH),
+    /// wasmtime (`wasmtime serve` of the SSE component, when on PATH).
+    #[arg(long, default_value = "peer,runner,runner-p3,spin,spin-p3,wasmtime")]
     pub servers: String,
     /// Comma-separated scenarios: ladder, throughput, connrate, static, storm.
     #[arg(long, default_value = "ladder,throughput,connrate,static,storm")]
@@ -73,9 +77,14 @@ pub struct DriveArgs {
     #[arg(long)]
     pub note: Vec<String>,
     /// Run nothing: re-render the report and plots from a saved results
-    /// file, e.g. the committed BENCHMARKS.json (adding any `--note`).
+    /// file, e.g. the committed BENCHMARKS.json (adding any `--note`), and
+    /// the hub fan-out section from --hub-fanout.
     #[arg(long)]
     pub render_only: Option<PathBuf>,
+    /// The raw results of `hub_fanout --json` the report's "Hub fan-out"
+    /// section is rendered from (every *.json in it).
+    #[arg(long, default_value = "bench/hub-fanout")]
+    pub hub_fanout: PathBuf,
 }
 
 fn ctx(a: &DriveArgs, exe: PathBuf) -> Result<Ctx, String> {
@@ -134,12 +143,24 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| target_dir.join("release/spin-sse-runner"));
     let app = app::prepare(&a.manifest, &target_dir, &c.work.join("app"))?;
+    // The WASI 0.3 copy, served by runner-p3 and spin-p3.
+    let app_p3 = if want(&a.servers, RUNNER_P3) || want(&a.servers, SPIN_P3) {
+        Some(app::prepare(
+            &a.manifest_p3,
+            &target_dir,
+            &c.work.join("app-p3"),
+        ))
+    } else {
+        None
+    };
+    let paths = meta::path_prefixes();
+    let portable = |line: &str| meta::portable_line(line, &paths);
     let mut r = Results {
         generated_utc: utc_now(),
         commit: git_commit(),
-        command: meta::shell_line(
+        command: portable(&meta::shell_line(
             std::iter::once("spin-sse-bench".to_string()).chain(std::env::args().skip(1)),
-        ),
+        )),
         quick: a.quick,
         machine: procfs::machine(),
         versions: versions(&runner),
@@ -168,59 +189,62 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         .args(&app.peer_flags);
         kinds.push((PEER.into(), cmd, false));
     }
-    for (name, manifest) in [(RUNNER, &a.manifest), (RUNNER_P3, &a.manifest_p3)] {
+    let p2 = Ok(app.clone());
+    let p3 = app_p3.unwrap_or_else(|| Err("not prepared".into()));
+    for (name, served) in [(RUNNER, &p2), (RUNNER_P3, &p3)] {
         if !want(&a.servers, name) {
             continue;
         }
-        if !runner.is_file() {
-            let reason = format!("{} not found (build it first)", runner.display());
-            r.skipped.push(Skipped {
-                server: name.into(),
-                reason,
-            });
-            continue;
-        }
-        let prepared = if manifest == &a.manifest {
-            Ok(app.clone())
+        let cmd = if runner.is_file() {
+            served
+                .as_ref()
+                .map(|served| runner_command(&runner, &served.manifest, a.max_instances))
+                .map_err(Clone::clone)
         } else {
-            app::prepare(manifest, &target_dir, &c.work.join(format!("app-{name}")))
+            Err(format!("{} not found (build it first)", runner.display()))
         };
-        match prepared {
-            Ok(served) => {
-                let cmd = runner_command(&runner, &served.manifest, a.max_instances);
-                kinds.push((name.into(), cmd, true));
-            }
+        match cmd {
+            Ok(cmd) => kinds.push((name.into(), cmd, true)),
             Err(reason) => r.skipped.push(Skipped {
                 server: name.into(),
-                reason,
+                reason: portable(&reason),
             }),
         }
     }
-    for (name, found) in [
-        ("spin", want(&a.servers, "spin")),
-        ("wasmtime", want(&a.servers, "wasmtime")),
+    // `spin up` with each manifest, and `wasmtime serve` of the SSE
+    // component, when the program is on PATH.
+    for (name, program, served) in [
+        (SPIN, "spin", &p2),
+        (SPIN_P3, "spin", &p3),
+        ("wasmtime", "wasmtime", &p2),
     ] {
-        if !found {
+        if !want(&a.servers, name) {
             continue;
         }
-        match external(name, &app) {
+        let cmd = served
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|served| external(program, served));
+        match cmd {
             Ok(cmd) => kinds.push((name.to_string(), cmd, false)),
             Err(reason) => r.skipped.push(Skipped {
-                server: format!("{name} up / serve"),
-                reason,
+                server: name.into(),
+                reason: portable(&reason),
             }),
         }
     }
 
     for (name, cmd, metrics) in &kinds {
-        r.servers.push((name.clone(), meta::command_line(cmd)));
+        r.servers
+            .push((name.clone(), portable(&meta::command_line_on_path(cmd))));
         let sse_only = name == "wasmtime";
         let start = |tag: &str| -> Result<(Server, Sampler, u64), String> {
             let mut cmd2 = Command::new(cmd.get_program());
             cmd2.args(cmd.get_args());
             let log = c.work.join(format!("{name}-{tag}.log"));
             let srv = Server::start(name, cmd2, &log, *metrics, Duration::from_secs(60))?;
-            let sampler = Sampler::start(srv.pid, Duration::from_millis(200));
+            // Under `spin up`, the `spin trigger http` child.
+            let sampler = Sampler::start(srv.serving_pid, Duration::from_millis(200));
             let idle = sampler.settle_rss(Duration::from_secs(2));
             Ok((srv, sampler, idle))
         };
@@ -313,7 +337,8 @@ fn write_outputs(a: &DriveArgs, r: &Results) -> Result<(), String> {
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let links = report::Links::for_report(&a.out, &a.docs);
-    write(&a.out, &report::render(r, &raw_name, &links))?;
+    let hub = crate::fanout::section(&a.hub_fanout, &links.root)?;
+    write(&a.out, &report::render(r, &raw_name, &links, &hub))?;
     eprintln!("[bench] wrote {} in {:.0} s", a.out.display(), r.duration_s);
     Ok(())
 }
@@ -376,6 +401,7 @@ mod tests {
             scenarios: String::new(),
             note: vec![],
             render_only: None,
+            hub_fanout: "h".into(),
         };
         let q = ctx(&a, "x".into()).unwrap();
         assert_eq!(q.ladder, vec![100, 1000]);

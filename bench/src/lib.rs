@@ -9,14 +9,18 @@
 //! Layout:
 //! - [`target`]: target URL parsing and the loopback-only rule.
 //! - [`stats`]: percentiles and rates.
-//! - [`procfs`]: RSS/CPU, descendants and command line of a process, and the
-//!   machine description from /proc.
+//! - [`procfs`]: RSS/CPU, descendants and command line of a process (and
+//!   which of them serves under `spin up`), and the machine description
+//!   from /proc.
 //! - [`load`]: the SSE load generator (streams, records, merged summaries).
 //! - [`getload`]: plain GET load for static files.
 //! - [`peer`]: the native axum peer.
 //! - [`driver`]: scenarios, server processes, sampling, report and plots.
+//! - [`fanout`]: the event hub's fan-out results (`hub_fanout --json`) as
+//!   a table and goals, for `hub_fanout --render` and the report.
 
 pub mod driver;
+pub mod fanout;
 pub mod getload;
 pub mod load;
 pub mod peer;

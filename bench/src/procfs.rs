@@ -122,6 +122,18 @@ pub fn cmdline(pid: u32) -> Vec<String> {
         .collect()
 }
 
+/// Among `top` and its `descendants`, the process that serves: the first
+/// whose command line has the argument `trigger` (`spin up`'s `spin
+/// trigger http` child), else the last descendant, else `top` itself.
+pub fn serving_process(top: u32, descendants: &[u32], cmdline: impl Fn(u32) -> Vec<String>) -> u32 {
+    descendants
+        .iter()
+        .copied()
+        .find(|&pid| cmdline(pid).iter().any(|arg| arg == "trigger"))
+        .or_else(|| descendants.last().copied())
+        .unwrap_or(top)
+}
+
 /// CPU seconds used so far by this process.
 pub fn self_cpu_seconds() -> f64 {
     cpu_seconds(std::process::id()).unwrap_or(0.0)
@@ -246,6 +258,17 @@ mod tests {
         let tree = [(1, 0), (10, 1), (12, 10), (11, 10), (20, 12), (30, 2)];
         assert_eq!(descendants_in(&tree, 10), [11, 12, 20]);
         assert!(descendants_in(&tree, 30).is_empty());
+    }
+
+    #[test]
+    fn the_trigger_child_serves_under_spin_up() {
+        let cmdline = |pid: u32| match pid {
+            11 => vec!["spin".into(), "trigger".into(), "http".into()],
+            _ => vec!["other".into()],
+        };
+        assert_eq!(serving_process(10, &[11, 12], cmdline), 11);
+        assert_eq!(serving_process(10, &[12, 13], cmdline), 13);
+        assert_eq!(serving_process(10, &[], cmdline), 10);
     }
 
     #[test]

@@ -115,7 +115,8 @@ pub fn prepare(manifest: &Path, target_dir: &Path, dest: &Path) -> Result<App, S
         .unwrap_or(Path::new("."));
     let _ = std::fs::remove_dir_all(dest);
     std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
-    let out_manifest = dest.join("spin.toml");
+    // The manifest's own name, so a command line tells the builds apart.
+    let out_manifest = dest.join(manifest.file_name().unwrap_or("spin.toml".as_ref()));
     std::fs::write(&out_manifest, &text).map_err(|e| e.to_string())?;
     let mut sse_wasm = None;
     for src in wasm_sources(&text) {

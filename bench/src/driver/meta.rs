@@ -26,6 +26,79 @@ pub fn command_line(cmd: &Command) -> String {
     shell_line(std::iter::once(cmd.get_program()).chain(cmd.get_args()))
 }
 
+/// `path` as the report shows it: under one of `prefixes` (absolute
+/// directory, what to show instead: "" for a path relative to it) with that
+/// prefix replaced; any other absolute path as `…/` and its last two
+/// components (`…/app-p3/spin.p3.toml`), so no directory of the machine it
+/// ran on (a home, a scratch or target directory) is written; a relative
+/// path as it is.
+pub fn portable_path(path: &str, prefixes: &[(String, String)]) -> String {
+    if !path.starts_with('/') {
+        return path.to_owned();
+    }
+    for (dir, shown) in prefixes {
+        let dir = dir.trim_end_matches('/');
+        let Some(rest) = path.strip_prefix(dir) else {
+            continue;
+        };
+        match (rest.strip_prefix('/'), shown.as_str()) {
+            (Some(rest), "") if !rest.is_empty() => return rest.to_owned(),
+            (Some(rest), shown) => return format!("{shown}/{rest}"),
+            (None, "") if rest.is_empty() => return ".".to_owned(),
+            (None, shown) if rest.is_empty() => return shown.to_owned(),
+            _ => {}
+        }
+    }
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.len() {
+        0 => path.to_owned(),
+        n => format!("…/{}", parts[n.saturating_sub(2)..].join("/")),
+    }
+}
+
+/// `line` with every space-separated word that is an absolute path made
+/// [`portable_path`] (a command line as [`shell_line`] writes it, or a
+/// sentence).
+pub fn portable_line(line: &str, prefixes: &[(String, String)]) -> String {
+    line.split(' ')
+        .map(|word| portable_path(word, prefixes))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The directories a run's command lines are shown relative to: the
+/// current one (the repository root, shown relative), `$CARGO_TARGET_DIR`
+/// when it is set and the home directory (`~`); longest first.
+pub fn path_prefixes() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut add = |dir: Option<std::path::PathBuf>, shown: &str| {
+        if let Some(dir) = dir.filter(|d| d.is_absolute()) {
+            out.push((dir.to_string_lossy().into_owned(), shown.to_owned()));
+        }
+    };
+    add(std::env::current_dir().ok(), "");
+    add(
+        std::env::var_os("CARGO_TARGET_DIR").map(Into::into),
+        "$CARGO_TARGET_DIR",
+    );
+    add(std::env::var_os("HOME").map(Into::into), "~");
+    out.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
+    out
+}
+
+/// [`command_line`], with a program found on PATH (`spin`, `wasmtime`)
+/// written as its bare name.
+pub fn command_line_on_path(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let name = program.file_name().unwrap_or_default();
+    let found = super::server::on_path(&name.to_string_lossy());
+    if program.is_absolute() && found.as_deref() == Some(program) {
+        shell_line(std::iter::once(name).chain(cmd.get_args()))
+    } else {
+        command_line(cmd)
+    }
+}
+
 fn capture(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
     out.status
@@ -121,6 +194,40 @@ mod tests {
         assert_eq!(
             shell_line(words),
             r#"peer --env 'SSE_MESSAGES=["Look, Ma'\''! I'\''m streaming!"]' 127.0.0.1:0 ''"#
+        );
+    }
+
+    #[test]
+    fn paths_of_the_machine_are_not_shown() {
+        let prefixes = [
+            (
+                "/work/wt-bench-target".to_owned(),
+                "$CARGO_TARGET_DIR".to_owned(),
+            ),
+            ("/work/wt-bench".to_owned(), String::new()),
+            ("/root".to_owned(), "~".to_owned()),
+        ];
+        let p = |path| portable_path(path, &prefixes);
+        assert_eq!(
+            p("/work/wt-bench-target/release/spin-sse-runner"),
+            "$CARGO_TARGET_DIR/release/spin-sse-runner"
+        );
+        assert_eq!(
+            p("/work/wt-bench/target/bench/app/spin.toml"),
+            "target/bench/app/spin.toml"
+        );
+        assert_eq!(p("/work/wt-bench"), ".");
+        assert_eq!(p("/work/wt-benchmark/x"), "…/wt-benchmark/x");
+        assert_eq!(p("/x"), "…/x");
+        assert_eq!(p("/root/.cargo/bin/spin"), "~/.cargo/bin/spin");
+        assert_eq!(
+            p("/tmp/bp/work/app-p3/spin.p3.toml"),
+            "…/app-p3/spin.p3.toml"
+        );
+        assert_eq!(p("target/bench/app"), "target/bench/app");
+        assert_eq!(
+            portable_line("/work/wt/contract/target/release/spin-sse-bench peer --static-dir target/bench/app/static", &[]),
+            "…/release/spin-sse-bench peer --static-dir target/bench/app/static"
         );
     }
 

@@ -144,5 +144,9 @@ pub struct Results {
 pub const RUNNER: &str = "runner";
 /// Name of the runner serving the WASI 0.3 manifest (`spin.p3.toml`).
 pub const RUNNER_P3: &str = "runner-p3";
+/// Name of `spin up` serving the WASI 0.2 manifest (`spin.toml`).
+pub const SPIN: &str = "spin";
+/// Name of `spin up` serving the WASI 0.3 manifest (`spin.p3.toml`).
+pub const SPIN_P3: &str = "spin-p3";
 /// Name of the native peer in results.
 pub const PEER: &str = "peer";

@@ -1,8 +1,10 @@
-//! Renders [`Results`] as the markdown of `BENCHMARKS.md` (a pure function).
+//! Renders [`Results`] as the markdown of `BENCHMARKS.md` (a pure function;
+//! the hub fan-out section comes in rendered, from [`crate::fanout`]).
 
 use std::fmt::Write;
 
 use super::goals::{self, Status};
+use super::meta::portable_line;
 use super::model::{Results, PEER, RUNNER, RUNNER_P3};
 
 fn mib(kib: u64) -> String {
@@ -67,16 +69,20 @@ impl Links {
     }
 }
 
-/// The whole document; `raw` names the results file it is rendered from.
-pub fn render(r: &Results, raw: &str, links: &Links) -> String {
+/// The whole document; `raw` names the results file it is rendered from,
+/// `hub` is the "Hub fan-out" section. Absolute paths in the recorded
+/// command lines (results from before they were written portably) are
+/// shortened as [`portable_line`] does.
+pub fn render(r: &Results, raw: &str, links: &Links, hub: &str) -> String {
     let mut o = String::new();
     let w = &mut o;
+    let command = portable_line(&r.command, &[]);
     let _ = writeln!(w, "# Benchmarks\n");
     let _ = writeln!(
         w,
         "Generated {} by `{}` at commit `{}` in {:.0} s{}.\n",
         r.generated_utc,
-        r.command,
+        command,
         r.commit,
         r.duration_s,
         if r.quick {
@@ -88,9 +94,10 @@ pub fn render(r: &Results, raw: &str, links: &Links) -> String {
     for n in &r.notes {
         let _ = writeln!(w, "> {n}\n");
     }
-    let _ = writeln!(w, "## Reproduce\n\n```sh\nbash bench/run.sh            # builds everything, then runs every scenario (<20 min)\nbash bench/run.sh --quick    # smoke run, about 2 minutes\n```\n");
-    let _ = writeln!(w, "`bench/run.sh` builds the runner, the components and the kit in release mode and runs `{}`.\n", r.command);
-    let _ = writeln!(w, "Every figure below comes from the raw results in [{raw}]({raw}), written by the same run; `spin-sse-bench drive --render-only {raw}` renders this page and the plots from them again.\n");
+    let _ = writeln!(w, "Contents: machine and servers, the goals met and missed, the concurrency ladder, throughput, connection rate, static files, the disconnect storm, the hub fan-out, how to read these figures. The analysis (why the runner misses what it misses, and what was changed): [bench/FINDINGS.md]({}bench/FINDINGS.md).\n", links.root);
+    let _ = writeln!(w, "## Reproduce\n\n```sh\nbash bench/run.sh            # builds everything, then runs every scenario (<20 min; spin and spin-p3 when `spin` is on PATH)\nbash bench/run.sh --quick    # smoke run, about 2 minutes\n```\n");
+    let _ = writeln!(w, "`bench/run.sh` builds the runner, the components and the kit in release mode and runs `{command}`.\n");
+    let _ = writeln!(w, "Every figure below comes from the raw results in [{raw}]({raw}), written by the same run, but for the hub fan-out section, rendered from its own raw results; `spin-sse-bench drive --render-only {raw}` renders this page and the plots from them again.\n");
     machine(w, r);
     servers(w, r);
     goals_table(w, r, links);
@@ -99,12 +106,15 @@ pub fn render(r: &Results, raw: &str, links: &Links) -> String {
     connrate(w, r);
     statics(w, r);
     storm(w, r);
+    let _ = writeln!(w, "{}", hub.trim_end());
+    let _ = writeln!(w);
     let _ = writeln!(w, "## How to read these figures\n");
     let _ = writeln!(w, "- The load generator runs on the same 2 cores as the server under test; its own CPU use is shown where it matters. Every target is a loopback address.");
-    let _ = writeln!(w, "- \"RSS\" is `VmRSS` of the server process from `/proc/<pid>/status`, sampled every 200 ms; CPU is utime+stime from `/proc/<pid>/stat` over the measurement window, in % of one core.");
+    let _ = writeln!(w, "- \"RSS\" is `VmRSS` of the server process from `/proc/<pid>/status`, sampled every 200 ms; CPU is utime+stime from `/proc/<pid>/stat` over the measurement window, in % of one core. Under `spin up` (`spin`, `spin-p3`) the process sampled is the one that serves, its `spin trigger http` child, not the `spin up` parent.");
     let _ = writeln!(w, "- KiB/stream = (peak RSS with all streams open − RSS of the idle, freshly started server) ÷ established streams. \"RSS after\" is read a few seconds after the streams of that step ended, on the same server process (the ladder does not restart it between steps).");
     let _ = writeln!(w, "- First-event latency is measured from the start of the TCP connect to the first complete event: \"ramp\" over the step's own streams while they arrive at the ramp rate; \"probes\" over short `count=1` streams opened at 100/s while the step's streams are held (more samples spread over time, so one pause of the machine weighs less; the latency goal uses them when present).");
     let _ = writeln!(w, "- Anomalies = id gaps + duplicates + reordering + events that do not follow the stream contract.");
+    let _ = writeln!(w, "- Command lines are shown from the repository root; `$CARGO_TARGET_DIR` and `~` stand for those directories, and `…/` for any other directory of the machine the run was on.");
     o
 }
 
@@ -128,24 +138,33 @@ fn machine(w: &mut String, r: &Results) {
 fn servers(w: &mut String, r: &Results) {
     let _ = writeln!(w, "## Servers\n");
     for (name, cmd) in &r.servers {
-        let _ = writeln!(w, "- **{name}**: `{cmd}`");
+        let _ = writeln!(w, "- **{name}**: `{}`", portable_line(cmd, &[]));
     }
     for s in &r.skipped {
-        let _ = writeln!(w, "- **{}**: not measured — {}", s.server, s.reason);
+        let _ = writeln!(
+            w,
+            "- **{}**: not measured — {}",
+            s.server,
+            portable_line(&s.reason, &[])
+        );
     }
     let _ = writeln!(w);
 }
 
 fn goals_table(w: &mut String, r: &Results, links: &Links) {
     let _ = writeln!(w, "## Goals\n\n| goal | status | measured |\n|---|---|---|");
-    for v in goals::check(r) {
+    let verdicts = goals::check(r);
+    for v in &verdicts {
         let _ = writeln!(w, "| {} | {} | {} |", v.goal, v.status.label(), v.measured);
     }
-    let missed = goals::check(r)
-        .iter()
-        .filter(|v| v.status == Status::Missed)
-        .count();
-    let _ = writeln!(w, "\n{missed} goal(s) missed in this run.\n");
+    let count = |status| verdicts.iter().filter(|v| v.status == status).count();
+    let _ = writeln!(
+        w,
+        "\nIn this run: {} goal(s) met, {} **missed**, {} not measured.\n",
+        count(Status::Met),
+        count(Status::Missed),
+        count(Status::NotMeasured)
+    );
     let _ = writeln!(
         w,
         "Why, and the runner and component changes measured to close two of the gaps: [bench/FINDINGS.md]({}bench/FINDINGS.md).\n",
@@ -153,8 +172,7 @@ fn goals_table(w: &mut String, r: &Results, links: &Links) {
     );
     let _ = writeln!(
         w,
-        "The event hub's fan-out (`hub_fanout`, a benchmark of its own, not part of this run) and its goals: README.md, \"Fan-out on this box\"; the analysis: [bench/FINDINGS.md]({}bench/FINDINGS.md), section 7.\n",
-        links.root
+        "The event hub's goals are judged on its own runs: [Hub fan-out](#hub-fan-out).\n"
     );
 }
 

@@ -1,7 +1,8 @@
 //! Server processes under test: start one (runner, peer, `spin up`,
 //! `wasmtime serve`), wait for its `Serving http://...` line (read by the
 //! shared harness's `sse_testkit::banner`), keep its output in a log file,
-//! read its `/metrics`, and stop it with SIGTERM.
+//! find the process that serves (under `spin up`, its `spin trigger http`
+//! child), read its `/metrics`, and stop it with SIGTERM.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -14,10 +15,18 @@ use serde::Deserialize;
 
 use sse_testkit::banner;
 
+use crate::procfs;
+
 /// A running server.
 pub struct Server {
     pub name: String,
+    /// The process started.
     pub pid: u32,
+    /// The process that serves, whose RSS and CPU are sampled: `pid`
+    /// itself, or under `spin up` its `spin trigger http` child.
+    pub serving_pid: u32,
+    /// `pid`'s descendants once it served (stopped with it).
+    descendants: Vec<u32>,
     /// `http://127.0.0.1:port`
     pub base: String,
     /// The metrics endpoint, if any.
@@ -82,9 +91,16 @@ impl Server {
             }
         }
         let base = format!("http://{}", base.unwrap_or_default());
+        let pid = child.id();
+        // `spin up` serves from a child that printed the serving line, so
+        // it exists by now; the runner, the peer and `wasmtime serve` have
+        // no children and serve themselves.
+        let descendants = procfs::descendants(pid);
         Ok(Server {
             name: name.to_string(),
-            pid: child.id(),
+            pid,
+            serving_pid: procfs::serving_process(pid, &descendants, procfs::cmdline),
+            descendants,
             base,
             metrics,
             log: log.to_path_buf(),
@@ -102,21 +118,58 @@ impl Server {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    /// SIGTERM, then SIGKILL after `grace`. Returns the exit description.
+    /// SIGTERM to the descendants (youngest first: `spin up` leaves its
+    /// trigger running when only it gets SIGTERM) and the process, then
+    /// SIGKILL to whatever is left after `grace`. Returns the exit
+    /// description.
     pub fn stop(mut self, grace: Duration) -> String {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.pid as i32, libc::SIGTERM) };
+        for &pid in self.descendants.iter().rev() {
+            signal(pid, libc::SIGTERM);
+        }
+        signal(self.pid, libc::SIGTERM);
         let until = Instant::now() + grace;
+        let mut how = None;
         while Instant::now() < until {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return format!("{status}");
+                how = Some(format!("{status}"));
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        format!("killed after {grace:?} without exiting on SIGTERM")
+        let how = how.unwrap_or_else(|| {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            format!("killed after {grace:?} without exiting on SIGTERM")
+        });
+        while Instant::now() < until && self.descendants.iter().any(|&pid| alive(pid)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for &pid in &self.descendants {
+            if alive(pid) {
+                signal(pid, libc::SIGKILL);
+            }
+        }
+        how
     }
+}
+
+fn signal(pid: u32, signal: libc::c_int) {
+    // SAFETY: kill(2) on a pid this driver started (or a gone one).
+    unsafe { libc::kill(pid as libc::pid_t, signal) };
+}
+
+/// True while `pid` exists and is not a zombie.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let state = stat[stat.rfind(')')? + 1..]
+                .split_whitespace()
+                .next()?
+                .to_owned();
+            Some(state != "Z")
+        })
+        .unwrap_or(false)
 }
 
 fn pump(src: impl Read, mut log: std::fs::File, tx: Option<mpsc::Sender<String>>) {

@@ -36,7 +36,6 @@
 mod clients;
 mod faults;
 mod processes;
-mod render;
 mod report;
 mod tally;
 
@@ -125,7 +124,7 @@ fn fail(message: &str) -> ! {
 fn main() {
     let args = Args::parse();
     if !args.render.is_empty() {
-        match render::render_files(&args.render) {
+        match spin_sse_bench::fanout::render_files(&args.render) {
             Ok(table) => print!("{table}"),
             Err(e) => fail(&e),
         }

@@ -127,25 +127,13 @@ pub fn start_spin(
     let descendants = procfs::descendants(top);
     Ok(Server {
         addr,
-        serving_pid: serving_process(top, &descendants, procfs::cmdline),
+        serving_pid: procfs::serving_process(top, &descendants, procfs::cmdline),
         process: Process::Spin {
             up,
             descendants,
             _output: [stdout, stderr],
         },
     })
-}
-
-/// Among `top` and its `descendants`, the one that serves: the first whose
-/// command line has the argument `trigger` (`spin trigger http`), else the
-/// last descendant, else `top`.
-pub fn serving_process(top: u32, descendants: &[u32], cmdline: impl Fn(u32) -> Vec<String>) -> u32 {
-    descendants
-        .iter()
-        .copied()
-        .find(|&pid| cmdline(pid).iter().any(|arg| arg == "trigger"))
-        .or_else(|| descendants.last().copied())
-        .unwrap_or(top)
 }
 
 impl Server {
@@ -243,20 +231,4 @@ pub fn xread_calls(redis: &RedisServer) -> u64 {
                 .and_then(|n| n.parse().ok())
         })
         .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_trigger_child_serves_under_spin_up() {
-        let cmdline = |pid: u32| match pid {
-            11 => vec!["spin".into(), "trigger".into(), "http".into()],
-            _ => vec!["other".into()],
-        };
-        assert_eq!(serving_process(10, &[11, 12], cmdline), 11);
-        assert_eq!(serving_process(10, &[12, 13], cmdline), 13);
-        assert_eq!(serving_process(10, &[], cmdline), 10);
-    }
 }

@@ -1,6 +1,8 @@
 use super::super::model::{LadderRow, ThroughputRow, RUNNER};
 use super::*;
 
+const HUB: &str = "## Hub fan-out\n\nthe hub section\n";
+
 fn sample() -> Results {
     Results {
         generated_utc: "2026-01-01 00:00 UTC".into(),
@@ -49,6 +51,7 @@ fn report_has_every_section_and_the_command() {
         &sample(),
         "BENCHMARKS.json",
         &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        HUB,
     );
     for h in [
         "## Reproduce",
@@ -59,6 +62,7 @@ fn report_has_every_section_and_the_command() {
         "## Connection rate",
         "## Static files",
         "## Disconnect storm",
+        "## Hub fan-out\n\nthe hub section\n\n## How to read these figures",
     ] {
         assert!(md.contains(h), "missing {h}");
     }
@@ -70,10 +74,33 @@ fn report_has_every_section_and_the_command() {
 
 #[test]
 fn a_report_in_a_folder_links_back_to_the_root() {
-    let links = Links::for_report("bench/WASI-0.3.md".as_ref(), "docs/abi".as_ref());
-    let md = render(&sample(), "WASI-0.3.json", &links);
-    assert!(md.contains("(../docs/abi/bench-rss.svg)"));
+    let links = Links::for_report("bench/B.md".as_ref(), "docs/b".as_ref());
+    let md = render(&sample(), "B.json", &links, HUB);
+    assert!(md.contains("(../docs/b/bench-rss.svg)"));
     assert!(md.contains("(../bench/FINDINGS.md)"));
+}
+
+#[test]
+fn no_directory_of_the_machine_is_shown_and_skips_are_said() {
+    let mut r = sample();
+    r.command = "spin-sse-bench drive --out /tmp/bp/B.md".into();
+    r.servers = vec![(
+        "peer".into(),
+        "/work/wt/target/release/spin-sse-bench peer --static-dir target/bench/app/static".into(),
+    )];
+    r.skipped = vec![super::super::model::Skipped {
+        server: "spin-p3".into(),
+        reason: "`spin` is not on PATH on this machine".into(),
+    }];
+    let md = render(
+        &r,
+        "BENCHMARKS.json",
+        &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        HUB,
+    );
+    assert!(!md.contains("/work/") && !md.contains("/tmp/"), "{md}");
+    assert!(md.contains("`…/release/spin-sse-bench peer --static-dir target/bench/app/static`"));
+    assert!(md.contains("- **spin-p3**: not measured — `spin` is not on PATH on this machine"));
 }
 
 #[test]
@@ -82,6 +109,7 @@ fn ratios_to_the_peer_are_computed_per_row() {
         &sample(),
         "BENCHMARKS.json",
         &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        HUB,
     );
     assert!(
         md.contains("| 4.00× | 4.00× |"),
@@ -99,12 +127,14 @@ fn goals_show_missed_and_quick_mode_is_flagged() {
         &r,
         "BENCHMARKS.json",
         &Links::for_report("BENCHMARKS.md".as_ref(), "docs".as_ref()),
+        HUB,
     );
     assert!(
         md.contains("| ≤64 KB RSS per open stream | **missed** | 80.0 KiB at 1000 |"),
         "{md}"
     );
     assert!(md.contains("quick mode"));
+    assert!(md.contains("goal(s) met, 2 **missed**,"), "{md}");
 }
 
 #[test]

@@ -1,24 +1,28 @@
-//! `--render`: the Markdown table of several runs side by side, from their
-//! raw JSON (`--json`), one column per run (server, manifest, subscribers,
-//! arrival, fault) in the order given. Runs written before a field existed
-//! read as: server `runner`, no fault, hub instances, commit, date and
-//! machine unknown; CPU per million deliveries is derived. Pure but for
-//! reading the files; tested below.
+//! The event hub's fan-out figures (`hub_fanout`'s raw JSON, `--json`) as
+//! Markdown: the table of several runs side by side, one column per run
+//! (server, manifest, subscribers, arrival, fault), which `hub_fanout
+//! --render` prints and the benchmark page's "Hub fan-out" section holds.
+//! Runs written before a field existed read as: server `runner`, no fault,
+//! hub instances, commit, date and machine unknown; CPU per million
+//! deliveries is derived. Pure but for reading the files; tested below.
 
+use crate::driver::report::int;
 use serde_json::Value;
-use spin_sse_bench::driver::report::int;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Reads every file and renders them (the error names the file).
+/// Reads one run's raw JSON (the error names the file).
+pub fn read_run(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))
+}
+
+/// Reads every file and renders them in the order given.
 pub fn render_files(paths: &[PathBuf]) -> Result<String, String> {
     let runs = paths
         .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))
-        })
+        .map(|path| read_run(path))
         .collect::<Result<Vec<Value>, String>>()?;
     Ok(render(&runs))
 }
@@ -203,6 +207,190 @@ fn machine(run: &Value) -> Option<String> {
     Some(format!("{model}, {cores} cores, {gib:.1} GiB"))
 }
 
+/// The `*.json` files directly in `dir`, by name (none when `dir` is missing).
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs in page order: by subscribers, at once before paced, then by
+/// build (p2 before p3), server and fault, so each size's WASI 0.2 and 0.3
+/// runs stand side by side; the file names break ties.
+pub fn page_order(runs: &mut [(String, Value)]) {
+    let key = |(name, run): &(String, Value)| {
+        (
+            num(run, "subscribers").map_or(i64::MAX, |n| n as i64),
+            num(run, "connect_rate").is_some_and(|r| r > 0.0),
+            build(text(run, "manifest").unwrap_or("")).to_owned(),
+            text(run, "server").unwrap_or("runner").to_owned(),
+            text(run, "fault").unwrap_or("").to_owned(),
+            name.clone(),
+        )
+    };
+    runs.sort_by_key(key);
+}
+
+/// Where a hub goal stands for one run, or for all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubVerdict {
+    pub goal: &'static str,
+    /// The run(s) judged: a column label, or "every run".
+    pub runs: String,
+    pub met: bool,
+    pub measured: String,
+}
+
+/// The hub's goals (issues 9 and 16) against runs without a fault: nothing
+/// lost, duplicated or reordered in any run; p99 ≤100 ms at 1,000
+/// subscribers × 100 updates/s; at 10,000 × 100/s every publish
+/// acknowledged and p99 ≤1 s. Runs at other sizes and rates count only for
+/// the first.
+pub fn goals(runs: &[Value]) -> Vec<HubVerdict> {
+    let plain: Vec<&Value> = runs.iter().filter(|r| text(r, "fault").is_none()).collect();
+    let mut out = Vec::new();
+    if plain.is_empty() {
+        return out;
+    }
+    let exact = |r: &Value| {
+        ["lost", "duplicated", "reordered"]
+            .iter()
+            .all(|k| num(r, k) == Some(0.0))
+    };
+    let wrong: Vec<String> = plain
+        .iter()
+        .filter(|r| !exact(r))
+        .map(|r| {
+            let n = |k| whole(num(r, k));
+            format!(
+                "{}: {} / {} / {}",
+                column(r, true),
+                n("lost"),
+                n("duplicated"),
+                n("reordered")
+            )
+        })
+        .collect();
+    out.push(HubVerdict {
+        goal: "0 updates lost, duplicated or reordered",
+        runs: format!("every run ({})", plain.len()),
+        met: wrong.is_empty(),
+        measured: if wrong.is_empty() {
+            "0 / 0 / 0 in every run".into()
+        } else {
+            format!("lost / duplicated / reordered: {}", wrong.join("; "))
+        },
+    });
+    let at = |subscribers: f64| {
+        plain.iter().filter(move |r| {
+            num(r, "subscribers") == Some(subscribers) && num(r, "rate") == Some(100.0)
+        })
+    };
+    let p99 = |r: &Value| num(r, "latency_p99_ms");
+    for r in at(1000.0) {
+        out.push(HubVerdict {
+            goal: "latency p99 ≤100 ms at 1,000 subscribers × 100 updates/s",
+            runs: column(r, true),
+            met: p99(r).is_some_and(|ms| ms <= 100.0),
+            measured: format!("{} ms", whole(p99(r))),
+        });
+    }
+    for r in at(10_000.0) {
+        let due = num(r, "rate").zip(num(r, "seconds")).map(|(r, s)| r * s);
+        let acknowledged = num(r, "acknowledged");
+        out.push(HubVerdict {
+            goal: "every publish acknowledged at 10,000 subscribers × 100 updates/s",
+            runs: column(r, true),
+            met: matches!((acknowledged, due), (Some(a), Some(d)) if a >= d),
+            measured: format!(
+                "{} of {}, {}/s",
+                whole(acknowledged),
+                whole(due),
+                one(num(r, "acknowledged_per_s"))
+            ),
+        });
+        out.push(HubVerdict {
+            goal: "latency p99 ≤1 s at 10,000 subscribers × 100 updates/s",
+            runs: column(r, true),
+            met: p99(r).is_some_and(|ms| ms <= 1000.0),
+            measured: format!("{} ms", whole(p99(r))),
+        });
+    }
+    out
+}
+
+/// The benchmark page's "Hub fan-out" section, from every `*.json` in
+/// `dir` (a path from the repository root); `root` leads from the page to
+/// the repository root ("" or "../"). A missing or empty `dir` is said.
+pub fn section(dir: &Path, root: &str) -> Result<String, String> {
+    let shown = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let mut runs = Vec::new();
+    for path in json_files(dir) {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        runs.push((name, read_run(&path)?));
+    }
+    page_order(&mut runs);
+    let mut w = String::new();
+    let _ = writeln!(w, "## Hub fan-out\n");
+    let _ = writeln!(
+        w,
+        "The event hub ([docs/hub.md]({root}docs/hub.md)) under many subscribers, measured by `hub_fanout`, a benchmark of its own that `bench/run.sh` does not run (a private Redis, two hub servers, N subscribers, 100 updates/s for 30 s; its commands: [docs/hub-fanout.md]({root}docs/hub-fanout.md)). This section is rendered from the raw results committed in [{shown}/]({root}{shown}/) each time this page is (`--render-only` too); `hub_fanout --render FILES…` prints the same table.\n"
+    );
+    if runs.is_empty() {
+        let _ = writeln!(w, "No results in `{shown}/` when this page was rendered.\n");
+        return Ok(w);
+    }
+    let files: Vec<String> = runs
+        .iter()
+        .map(|(name, run)| {
+            format!(
+                "[{name}]({root}{shown}/{name}) ({})",
+                text(run, "commit").map_or_else(
+                    || "commit and date not recorded".to_owned(),
+                    |c| format!(
+                        "commit {c}, {}",
+                        text(run, "date").unwrap_or("date not recorded")
+                    )
+                )
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        w,
+        "Files, one column each, left to right: {}. Where a file records no commit, date or machine (it predates those fields), the table says \"unknown\".\n",
+        files.join(", ")
+    );
+    let runs: Vec<Value> = runs.into_iter().map(|(_, run)| run).collect();
+    let verdicts = goals(&runs);
+    if !verdicts.is_empty() {
+        let _ = writeln!(
+            w,
+            "### Hub goals\n\n| goal | run | status | measured |\n|---|---|---|---|"
+        );
+        for v in &verdicts {
+            let status = if v.met { "met" } else { "**missed**" };
+            let _ = writeln!(w, "| {} | {} | {status} | {} |", v.goal, v.runs, v.measured);
+        }
+        let missed = verdicts.iter().filter(|v| !v.met).count();
+        let _ = writeln!(
+            w,
+            "\n{missed} of {} hub goal verdicts missed. Why, and what was changed: [bench/FINDINGS.md]({root}bench/FINDINGS.md), sections 7 and 8.\n",
+            verdicts.len()
+        );
+    }
+    let _ = writeln!(w, "### Hub fan-out runs\n");
+    let _ = writeln!(w, "{}", render(&runs));
+    Ok(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +498,73 @@ mod tests {
     fn a_subscriber_that_never_came_back_is_said() {
         let run = serde_json::json!({"fault": "kill-runner", "not_live_again": 3});
         assert_eq!(live_again(&run), "never (3 subscribers)");
+    }
+
+    #[test]
+    fn goals_are_judged_per_run_without_a_fault() {
+        let mut runs = fixture();
+        let mut big = runs[0].clone();
+        big["subscribers"] = 10_000.into();
+        big["acknowledged"] = 1018.into();
+        big["latency_p99_ms"] = 4785.0.into();
+        runs.push(big);
+        let v = goals(&runs);
+        let summary: Vec<(&str, bool)> = v.iter().map(|v| (v.goal, v.met)).collect();
+        assert_eq!(
+            summary,
+            [
+                ("0 updates lost, duplicated or reordered", true),
+                (
+                    "latency p99 ≤100 ms at 1,000 subscribers × 100 updates/s",
+                    false
+                ),
+                (
+                    "every publish acknowledged at 10,000 subscribers × 100 updates/s",
+                    false
+                ),
+                (
+                    "latency p99 ≤1 s at 10,000 subscribers × 100 updates/s",
+                    false
+                ),
+            ]
+        );
+        // The run with a fault is not judged.
+        assert_eq!(v[0].runs, "every run (2)");
+        assert_eq!(v[1].runs, "runner p2, 1,000 at once");
+        assert_eq!(v[1].measured, "240 ms");
+        assert_eq!(v[2].measured, "1,018 of 3,000, 99.6/s");
+    }
+
+    #[test]
+    fn the_committed_runs_make_a_section() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hub-fanout");
+        let md = section(&dir, "").unwrap();
+        assert!(md.starts_with("## Hub fan-out\n"), "{md}");
+        assert!(md.contains("### Hub goals"), "{md}");
+        let files = json_files(&dir);
+        assert!(!files.is_empty());
+        for f in &files {
+            let name = f.file_name().unwrap().to_string_lossy();
+            assert!(
+                md.contains(&format!("[{name}]({}/{name})", dir.display())),
+                "{name}"
+            );
+        }
+        let empty = section(&dir.join("none"), "").unwrap();
+        assert!(empty.contains("No results in"), "{empty}");
+    }
+
+    #[test]
+    fn paced_runs_follow_burst_runs_of_the_same_size() {
+        let run = |subs: u64, rate: u64, manifest: &str| serde_json::json!({"subscribers": subs, "connect_rate": rate, "manifest": manifest});
+        let mut runs = vec![
+            ("d".to_owned(), run(10_000, 0, "spin.toml")),
+            ("c".to_owned(), run(1000, 200, "spin.toml")),
+            ("b".to_owned(), run(1000, 0, "spin.p3.toml")),
+            ("a".to_owned(), run(1000, 0, "spin.toml")),
+        ];
+        page_order(&mut runs);
+        let names: Vec<&str> = runs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
     }
 }
