@@ -65,6 +65,18 @@ pub enum Next {
     Ended(End),
 }
 
+/// Where a stream that wants to join stands ([`Fanout::begin_start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Begin {
+    /// The shared read runs: join.
+    Running,
+    /// Nobody knows where it starts: find the newest entry and
+    /// [`Fanout::start`] it (or [`Fanout::start_failed`]).
+    Find,
+    /// Another stream is finding it; the waker given is woken when it has.
+    Wait,
+}
+
 /// The right to make the next shared read, after `after`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Claim {
@@ -89,6 +101,10 @@ pub struct Fanout {
     reading: bool,
     /// Whether the last read found entries.
     busy: bool,
+    /// Whether a stream is finding where the shared read starts, and who
+    /// waits for it.
+    finding: bool,
+    start_waiters: Vec<Waker>,
     /// Bumped whenever the position is forgotten, so an older claim's
     /// answer is ignored.
     generation: u64,
@@ -110,6 +126,8 @@ impl Fanout {
             position: None,
             reading: false,
             busy: false,
+            finding: false,
+            start_waiters: Vec::new(),
             generation: 0,
             next_id: 0,
             slots: BTreeMap::new(),
@@ -123,10 +141,43 @@ impl Fanout {
         self.position.as_ref()
     }
 
-    /// Starts the shared read after `newest` unless it already runs.
+    /// Whether a stream that wants to join may ([`Begin::Running`]), is
+    /// the one to find where the shared read starts ([`Begin::Find`]: one
+    /// stream at a time, so a burst of subscribers on a new instance costs
+    /// one round trip to the bus) or waits for that ([`Begin::Wait`],
+    /// `waker` kept).
+    pub fn begin_start(&mut self, waker: &Waker) -> Begin {
+        if self.position.is_some() {
+            return Begin::Running;
+        }
+        if self.finding {
+            self.start_waiters.push(waker.clone());
+            return Begin::Wait;
+        }
+        self.finding = true;
+        Begin::Find
+    }
+
+    /// Starts the shared read after `newest` unless it already runs; wakes
+    /// the streams waiting for it.
     pub fn start(&mut self, newest: Position) {
         if self.position.is_none() {
             self.position = Some(newest);
+        }
+        self.finding = false;
+        self.wake_start_waiters();
+    }
+
+    /// The stream finding the start failed or went away: the waiting
+    /// streams try again (one of them finds it next).
+    pub fn start_failed(&mut self) {
+        self.finding = false;
+        self.wake_start_waiters();
+    }
+
+    fn wake_start_waiters(&mut self) {
+        for waker in self.start_waiters.drain(..) {
+            waker.wake();
         }
     }
 

@@ -22,7 +22,7 @@
 //! opens a connection of its own, dropped once the stream is live; registry
 //! entries go through the instance's shared connection.
 
-use super::{Claim, End, Fanout, Id, Next, Seam, QUEUE_DEPTH};
+use super::{Begin, Claim, End, Fanout, Id, Next, Seam, QUEUE_DEPTH};
 use crate::auth::authorize::Subscription;
 use crate::config::Settings;
 use crate::host::{log, Host};
@@ -125,6 +125,16 @@ pub struct Stream<I: Instance> {
     pub presence: Option<Presence>,
 }
 
+/// A stream finding where the shared read starts; if it fails or is
+/// dropped first, the others waiting try again.
+struct Finding<'a, I: Instance>(&'a I);
+
+impl<I: Instance> Drop for Finding<'_, I> {
+    fn drop(&mut self) {
+        self.0.fanout(Fanout::start_failed);
+    }
+}
+
 /// A member of the fan-out and its doorbell; leaves it when dropped.
 struct Member<I: Instance> {
     instance: I,
@@ -147,15 +157,30 @@ pub struct Joined<I: Instance> {
 
 impl<I: Instance> Stream<I> {
     /// Joins the shared read (starting it at the newest entry if it is not
-    /// running), to start after `after` (`None`: where it joins).
+    /// running: one stream finds it while the others wait), to start after
+    /// `after` (`None`: where it joins).
     pub async fn join(self, after: Option<Position>) -> Result<Joined<I>, String> {
         let instance = &self.instance;
-        if instance.fanout(|f| f.position().is_none()) {
+        let mut bell = instance.bell();
+        loop {
+            let begin = poll_fn(|cx| {
+                bell.poll_rings(cx);
+                match instance.fanout(|f| f.begin_start(bell.waker())) {
+                    Begin::Wait => Poll::Pending,
+                    begin => Poll::Ready(begin),
+                }
+            })
+            .await;
+            if begin == Begin::Running {
+                break;
+            }
+            let finding = Finding(instance);
             let newest = instance.shared(&self.settings).latest(1).await;
             let newest = newest
                 .map_err(|e| e.to_string())?
                 .first()
                 .map_or_else(Position::start, |e| e.position.clone());
+            std::mem::forget(finding);
             instance.fanout(|f| f.start(newest));
         }
         let wanted = self.subscription.clone();
@@ -166,7 +191,7 @@ impl<I: Instance> Stream<I> {
         let member = Member {
             instance: instance.clone(),
             id,
-            bell: instance.bell(),
+            bell,
         };
         Ok(Joined {
             seam: Seam::new(after.unwrap_or_else(|| joined_at.clone()), joined_at),

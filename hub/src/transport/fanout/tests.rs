@@ -94,6 +94,19 @@ fn join_waits_for_the_shared_read_to_start() {
 }
 
 #[test]
+fn one_stream_finds_the_start_while_the_others_wait() {
+    let mut fanout = Fanout::default();
+    let waker = Waker::noop();
+    assert_eq!(fanout.begin_start(waker), Begin::Find);
+    assert_eq!(fanout.begin_start(waker), Begin::Wait);
+    fanout.start_failed();
+    assert_eq!(fanout.begin_start(waker), Begin::Find, "the next one tries");
+    fanout.start(pos(3));
+    assert_eq!(fanout.begin_start(waker), Begin::Running);
+    assert_eq!(fanout.join(everything()).unwrap().1, pos(3));
+}
+
+#[test]
 fn only_one_shared_read_is_in_flight_per_instance() {
     let memory = bus(0);
     let mut fanout = Fanout::default();
