@@ -73,6 +73,12 @@ fn column(run: &Value, same_load: bool) -> String {
     if let Some(fault) = text(run, "fault") {
         let _ = write!(label, ", {fault}");
     }
+    let server_args: Vec<&str> = run["server_args"]
+        .as_array()
+        .map_or_else(Vec::new, |a| a.iter().filter_map(Value::as_str).collect());
+    if !server_args.is_empty() {
+        let _ = write!(label, ", `{}`", server_args.join(" "));
+    }
     label
 }
 

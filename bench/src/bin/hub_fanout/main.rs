@@ -86,6 +86,11 @@ pub struct Args {
     /// The manifest served (its components built).
     #[arg(long, default_value = "spin.toml")]
     manifest: PathBuf,
+    /// An argument added to every server's command line (repeat it), e.g.
+    /// `--server-arg=--max-instance-concurrent-reuse-count --server-arg=128`
+    /// (a flag both the runner and `spin up` take).
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    server_arg: Vec<String>,
     /// Inject this fault at mid-run (half of --seconds into publishing).
     #[arg(long, value_enum)]
     fault: Option<Fault>,
@@ -152,10 +157,10 @@ fn main() {
     let env = processes::hub_env(redis.port(), KEY);
     let servers: Vec<Server> = (0..args.runners)
         .map(|_| match &spin {
-            Some(spin) => processes::start_spin(spin, &args.manifest, env.clone()).map_err(|e| {
+            Some(spin) => processes::start_spin(spin, &args.manifest, env.clone(), &args.server_arg).map_err(|e| {
                 format!("{e}\n(spin up does not build: target/release/spin-sse-runner build -f <manifest>)")
             }),
-            None => processes::start_runner(&args.runner, &args.manifest, env.clone(), max_instances)
+            None => processes::start_runner(&args.runner, &args.manifest, env.clone(), max_instances, &args.server_arg)
                 .map_err(|e| format!("{e}\n(build it: cargo build --release -p spin-sse-runner)")),
         })
         .collect::<Result<_, _>>()

@@ -70,17 +70,20 @@ pub fn hub_env(redis_port: u16, key: &str) -> Vec<(String, String)> {
 }
 
 /// A runner serving `manifest` with `env`, at most `max_instances`
-/// instances at a time.
+/// instances at a time, and `extra` arguments.
 pub fn start_runner(
     runner: &Path,
     manifest: &Path,
     env: Vec<(String, String)>,
     max_instances: usize,
+    extra: &[String],
 ) -> Result<Server, String> {
+    let mut flags = vec!["--max-instances".into(), max_instances.to_string()];
+    flags.extend_from_slice(extra);
     let options = RunnerOptions {
         env,
         cwd: None,
-        flags: vec!["--max-instances".into(), max_instances.to_string()],
+        flags,
     };
     let runner = Runner::start(runner, manifest, &options)?;
     Ok(Server {
@@ -97,15 +100,18 @@ pub fn spin_on_path() -> Result<PathBuf, String> {
     })
 }
 
-/// `spin up` serving `manifest` with `env` on a free loopback port.
+/// `spin up` serving `manifest` with `env` on a free loopback port, and
+/// `extra` arguments.
 pub fn start_spin(
     spin: &Path,
     manifest: &Path,
     env: Vec<(String, String)>,
+    extra: &[String],
 ) -> Result<Server, String> {
     let port = driver_server::free_port().ok_or("no free port")?;
     let mut cmd = watchdog::command(spin);
     driver_server::spin_up_args(&mut cmd, manifest, port);
+    cmd.args(extra);
     cmd.envs(env).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut up =
         Watched::spawn(cmd, None).map_err(|e| format!("cannot start {}: {e}", spin.display()))?;

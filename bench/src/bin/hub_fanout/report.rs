@@ -185,6 +185,7 @@ pub fn report(args: &Args, run: &Run) -> serde_json::Value {
         "server": server,
         "manifest": manifest,
         "fault": fault.map(|f| f.fault.name()),
+        "server_args": args.server_arg,
         "commit": meta::git_commit(),
         "date": meta::utc_now(),
         "machine": {
