@@ -13,7 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release -p spin-sse-runner -p spin-sse-bench --bin spin-sse-runner --bin hub_fanout
+# Built one at a time, as the e2e suite builds the runner (together, features
+# would unify into a third build of wasmtime).
+cargo build --release -p spin-sse-runner
+cargo build --release -p spin-sse-bench --bin hub_fanout
 "$target/release/spin-sse-runner" build --file spin.toml
 "$target/release/spin-sse-runner" build --file spin.p3.toml
 ulimit -n "$(ulimit -Hn)"
