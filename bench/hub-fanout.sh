@@ -51,12 +51,20 @@ for server in "${servers[@]}"; do
   for build in p3 p2; do
     run "$server" "$build" 1000-burst --subscribers 1000
     run "$server" "$build" 1000-paced --subscribers 1000 --connect-rate 200
-    run "$server" "$build" 10000-burst --subscribers 10000
+    if [ "$server" = spin ] && [ "$build" = p2 ]; then
+      # Spin opens each WASI 0.2 instance's stdout and stderr log files (5
+      # descriptors per stream with its socket): 10,000 streams need 50,000.
+      echo "[hub-fanout] spin p2 10000: skipped, Spin needs about 5 file descriptors per WASI 0.2 stream (limit $(ulimit -n))" >&2
+      continue_10k=no
+    else
+      continue_10k=yes
+    fi
+    [ "$continue_10k" = yes ] && run "$server" "$build" 10000-burst --subscribers 10000
     # The same burst with instances that may hold 128 requests without a
     # response head (Spin's and the runner's default is 16 on WASI 0.3).
     [ "$build" = p3 ] && run "$server" "$build" 10000-burst-reuse128 --subscribers 10000 \
       --server-arg=--max-instance-concurrent-reuse-count --server-arg=128
-    run "$server" "$build" 10000-paced --subscribers 10000 --connect-rate 500
+    [ "$continue_10k" = yes ] && run "$server" "$build" 10000-paced --subscribers 10000 --connect-rate 500
     run "$server" "$build" 1000-kill-one --subscribers 1000 --connect-rate 200 --fault kill-runner
     run "$server" "$build" 1000-redis-restart --subscribers 1000 --connect-rate 200 --fault redis-restart
   done
