@@ -4,7 +4,8 @@
 //! origin (its `Origin`, else its `Referer`'s). Whatever the headers, the
 //! token returned is a piece of the carrier it came from, a cookie POST
 //! from an origin not allowed is refused, errors are one line, and the
-//! requested `Last-Event-ID` is the header's when non-empty.
+//! requested `Last-Event-ID` is the header's when non-empty, else the
+//! `lastEventID` query parameter's when non-empty.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -114,7 +115,7 @@ fuzz_target!(|data: &[u8]| {
             requested,
             query
                 .iter()
-                .find(|(n, _)| n == "lastEventID")
+                .find(|(n, v)| n == "lastEventID" && !v.is_empty())
                 .map(|(_, v)| v.as_str())
         ),
     }

@@ -106,6 +106,10 @@ fn capture(cmd: &str, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// The short commit of `HEAD`, marked when the code that makes the figures
+/// (components, runner, benchmark, manifests) has uncommitted changes; the
+/// results the benchmarks write (`BENCHMARKS.*`, `bench/hub-fanout/`) do not
+/// count.
 pub fn git_commit() -> String {
     let head =
         capture("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
@@ -118,10 +122,17 @@ pub fn git_commit() -> String {
             "src",
             "encoder",
             "fileserver",
+            "hub",
             "runner",
-            "bench",
+            "bench/src",
+            "bench/Cargo.toml",
+            "bench/run.sh",
+            "bench/hub-fanout.sh",
             "testkit",
+            "static",
             "spin.toml",
+            "spin.p3.toml",
+            "Cargo.toml",
             "Cargo.lock",
         ],
     )
