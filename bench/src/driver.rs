@@ -224,7 +224,7 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         let cmd = served
             .as_ref()
             .map_err(Clone::clone)
-            .and_then(|served| external(program, served));
+            .and_then(|served| external(program, served, a.max_instances));
         match cmd {
             Ok(cmd) => kinds.push((name.to_string(), cmd, false)),
             Err(reason) => r.skipped.push(Skipped {
@@ -256,7 +256,24 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         if want(&a.scenarios, "ladder") {
             match start("ladder") {
                 Ok((srv, sampler, idle)) => {
-                    r.ladder.extend(scenarios::ladder(&c, &srv, &sampler, idle));
+                    // Steps whose descriptors the server cannot hold would
+                    // end it (Spin's accept loop stops on EMFILE).
+                    let per_stream = server::descriptors_per_stream(name);
+                    let (steps, left_out) =
+                        server::steps_within(&c.ladder, per_stream, procfs::fd_limit().0, 500);
+                    if !left_out.is_empty() {
+                        r.notes.push(format!(
+                            "{name}: ladder steps {} not run: at {per_stream} file descriptors per stream they need more than this run's limit of {}",
+                            left_out.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                            procfs::fd_limit().0
+                        ));
+                    }
+                    let within = Ctx {
+                        ladder: steps,
+                        ..c.clone()
+                    };
+                    r.ladder
+                        .extend(scenarios::ladder(&within, &srv, &sampler, idle));
                     stop(srv);
                 }
                 Err(e) => failed.push(e),
@@ -353,13 +370,14 @@ fn runner_command(runner: &Path, manifest: &Path, max_instances: u32) -> Command
 }
 
 /// The command for `spin up` / `wasmtime serve`, or why it cannot run.
-fn external(name: &str, app: &app::App) -> Result<Command, String> {
+fn external(name: &str, app: &app::App, max_instances: u32) -> Result<Command, String> {
     let bin =
         server::on_path(name).ok_or_else(|| format!("`{name}` is not on PATH on this machine"))?;
     let port = server::free_port().ok_or("no free port")?;
     let mut cmd = Command::new(bin);
     if name == "spin" {
         server::spin_up_args(&mut cmd, &app.manifest, port);
+        server::spin_many_streams_env(&mut cmd, max_instances);
     } else {
         let wasm = app
             .sse_wasm

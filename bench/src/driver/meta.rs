@@ -87,15 +87,25 @@ pub fn path_prefixes() -> Vec<(String, String)> {
 }
 
 /// [`command_line`], with a program found on PATH (`spin`, `wasmtime`)
-/// written as its bare name.
+/// written as its bare name, after the `NAME=value` settings the command
+/// was given.
 pub fn command_line_on_path(cmd: &Command) -> String {
     let program = Path::new(cmd.get_program());
     let name = program.file_name().unwrap_or_default();
     let found = super::server::on_path(&name.to_string_lossy());
-    if program.is_absolute() && found.as_deref() == Some(program) {
+    let line = if program.is_absolute() && found.as_deref() == Some(program) {
         shell_line(std::iter::once(name).chain(cmd.get_args()))
     } else {
         command_line(cmd)
+    };
+    let settings: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some(format!("{}={}", k.to_string_lossy(), v?.to_string_lossy())))
+        .collect();
+    if settings.is_empty() {
+        line
+    } else {
+        format!("{} {line}", shell_line(settings))
     }
 }
 

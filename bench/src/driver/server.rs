@@ -215,6 +215,48 @@ pub fn spin_up_args(cmd: &mut Command, manifest: &Path, port: u16) {
         .args(["--listen", &format!("127.0.0.1:{port}")]);
 }
 
+/// The settings of docs/spin.md's recipe for many streams, given to
+/// `spin up` unless the caller's environment sets them: `max_instances`
+/// pool slots (as the runner's `--max-instances`), and no memory or table
+/// kept resident in a freed slot.
+pub fn spin_many_streams_env(cmd: &mut Command, max_instances: u32) {
+    let settings = [
+        ("SPIN_MAX_INSTANCE_COUNT", max_instances.to_string()),
+        ("SPIN_WASMTIME_LINEAR_MEMORY_KEEP_RESIDENT", "0".to_string()),
+        ("SPIN_WASMTIME_TABLE_KEEP_RESIDENT", "0".to_string()),
+    ];
+    for (name, value) in settings {
+        if std::env::var_os(name).is_none() {
+            cmd.env(name, value);
+        }
+    }
+}
+
+/// File descriptors a server holds per open `/sse` stream, where that is
+/// more than its socket: `spin up` on the WASI 0.2 build opens each
+/// instance's `.spin/logs/` stdout and stderr files, two handles each.
+pub fn descriptors_per_stream(server: &str) -> usize {
+    if server == super::model::SPIN {
+        5
+    } else {
+        1
+    }
+}
+
+/// The ladder steps a server can hold under an fd limit of `fd_limit`
+/// (with `reserve` descriptors for everything else), and the steps it
+/// cannot.
+pub fn steps_within(
+    steps: &[usize],
+    per_stream: usize,
+    fd_limit: u64,
+    reserve: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    steps
+        .iter()
+        .partition(|&&n| (n * per_stream + reserve) as u64 <= fd_limit)
+}
+
 /// Full path of `prog` if it is on PATH.
 pub fn on_path(prog: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
@@ -227,6 +269,14 @@ pub fn on_path(prog: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn steps_past_the_descriptor_limit_are_left_out() {
+        let (kept, left) = steps_within(&[1000, 3000, 5000], 5, 20_000, 500);
+        assert_eq!((kept, left), (vec![1000, 3000], vec![5000]));
+        assert_eq!(descriptors_per_stream("spin"), 5);
+        assert_eq!(descriptors_per_stream("spin-p3"), 1);
+    }
 
     #[test]
     fn metrics_json_deserialises() {
