@@ -135,13 +135,7 @@ impl Browser {
         ));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).map_err(|e| e.to_string())?;
-        let mut cmd = watchdog::command(driver);
-        cmd.arg("--port=0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut process =
-            Watched::spawn(cmd, None).map_err(|e| format!("{}: {e}", driver.display()))?;
-        let port = announced_port(&mut process)?;
+        let (process, port) = start_driver(driver)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -317,6 +311,29 @@ impl Browser {
 }
 
 /// The port chromedriver announces on stdout (`… on port N.`).
+/// Starts `chromedriver --port=0` and reads the port it serves on. A
+/// chromedriver that has not announced it within 20 s (seen once in CI on
+/// a busy machine) is stopped and started again, three times at most.
+fn start_driver(driver: &PathBuf) -> Result<(Watched, u16), String> {
+    let mut last = String::new();
+    for _ in 0..3 {
+        let mut cmd = watchdog::command(driver);
+        cmd.arg("--port=0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut process =
+            Watched::spawn(cmd, None).map_err(|e| format!("{}: {e}", driver.display()))?;
+        match announced_port(&mut process) {
+            Ok(port) => return Ok((process, port)),
+            Err(e) => {
+                process.stop();
+                last = e;
+            }
+        }
+    }
+    Err(format!("{last}, three times"))
+}
+
 fn announced_port(process: &mut Watched) -> Result<u16, String> {
     let stdout = process
         .child_mut()
