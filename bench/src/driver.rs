@@ -241,6 +241,11 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         let start = |tag: &str| -> Result<(Server, Sampler, u64), String> {
             let mut cmd2 = Command::new(cmd.get_program());
             cmd2.args(cmd.get_args());
+            for (key, value) in cmd.get_envs() {
+                if let Some(value) = value {
+                    cmd2.env(key, value);
+                }
+            }
             let log = c.work.join(format!("{name}-{tag}.log"));
             let srv = Server::start(name, cmd2, &log, *metrics, Duration::from_secs(60))?;
             // Under `spin up`, the `spin trigger http` child.
