@@ -240,12 +240,10 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
         let sse_only = name == "wasmtime";
         let start = |tag: &str| -> Result<(Server, Sampler, u64), String> {
             let mut cmd2 = Command::new(cmd.get_program());
-            cmd2.args(cmd.get_args());
-            for (key, value) in cmd.get_envs() {
-                if let Some(value) = value {
-                    cmd2.env(key, value);
-                }
-            }
+            cmd2.args(cmd.get_args()).envs(
+                cmd.get_envs()
+                    .filter_map(|(key, value)| Some((key, value?))),
+            );
             let log = c.work.join(format!("{name}-{tag}.log"));
             let srv = Server::start(name, cmd2, &log, *metrics, Duration::from_secs(60))?;
             // Under `spin up`, the `spin trigger http` child.
@@ -264,13 +262,13 @@ pub fn run(a: DriveArgs) -> Result<(), String> {
                     // Steps whose descriptors the server cannot hold would
                     // end it (Spin's accept loop stops on EMFILE).
                     let per_stream = server::descriptors_per_stream(name);
+                    let fd_limit = procfs::fd_limit().0;
                     let (steps, left_out) =
-                        server::steps_within(&c.ladder, per_stream, procfs::fd_limit().0, 500);
+                        server::steps_within(&c.ladder, per_stream, fd_limit, 500);
                     if !left_out.is_empty() {
                         r.notes.push(format!(
-                            "{name}: ladder steps {} not run: at {per_stream} file descriptors per stream they need more than this run's limit of {}",
+                            "{name}: ladder steps {} not run: at {per_stream} file descriptors per stream they need more than this run's limit of {fd_limit}",
                             left_out.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-                            procfs::fd_limit().0
                         ));
                     }
                     let within = Ctx {
